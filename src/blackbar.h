@@ -1,0 +1,224 @@
+/*
+ * blackbar.h - the public API of libblackbar: rule packs, the streaming
+ * matcher and the text scrubber. Every public symbol is declared here.
+ *
+ * Conventions: a fallible function returns 0 or a negative BB_E* code and,
+ * when err is non-NULL, fills it with the code and one line of text that
+ * never contains input bytes. bb_x_new() writes *out only on success;
+ * bb_x_free() accepts NULL. Pointers returned as const are borrowed.
+ */
+#ifndef BB_BLACKBAR_H
+#define BB_BLACKBAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BB_VERSION "0.1.0"
+
+/* Error codes. Append only, never renumber. */
+enum bb_code {
+    BB_OK = 0,
+    BB_ENOMEM = -1,  /* allocation failed */
+    BB_EINVAL = -2,  /* bad argument or option */
+    BB_ERULE = -3,   /* bad rule pack or rule */
+    BB_EIO = -4,     /* read or write failed */
+    BB_ELIMIT = -5,  /* a size, match or hold limit was reached */
+    BB_EMATCH = -6,  /* the regex engine failed (match/depth/heap limit) */
+    BB_ESTATE = -7,  /* call not allowed now (stream failed or finished) */
+    BB_EINPUT = -8   /* input that cannot be processed safely */
+};
+
+struct bb_err {
+    int code;
+    char msg[256];
+};
+
+/* Static, lowercase name of an error code ("out of memory", ...). */
+const char *bb_strerror(int code);
+
+/* ------------------------------------------------------------------ */
+/* Rules                                                               */
+
+enum bb_action {
+    BB_ACTION_REDACT = 0,
+    BB_ACTION_FLAG = 1,
+    BB_ACTION_BLOCK = 2,
+    BB_ACTION_GATE = 3 /* never reported: limits where other rules run */
+};
+
+enum bb_severity {
+    BB_SEV_LOW = 0,
+    BB_SEV_MEDIUM = 1,
+    BB_SEV_HIGH = 2,
+    BB_SEV_CRITICAL = 3
+};
+
+/* A read-only view of one loaded rule. Strings are borrowed from the
+ * ruleset and live as long as it does. category is NULL unless set. */
+struct bb_rule_info {
+    const char *id;
+    const char *type;
+    const char *description;
+    const char *pack;
+    const char *category;
+    enum bb_action action;
+    enum bb_severity severity;
+    size_t max_len;
+    size_t n_keywords;
+    bool has_validator;
+};
+
+struct bb_ruleset_opts {
+    bool strict;            /* ignore every rule's allow list */
+    uint32_t match_limit;   /* PCRE2 match limit per match call */
+    uint32_t depth_limit;   /* PCRE2 depth (backtracking) limit */
+    uint32_t heap_limit_kb; /* PCRE2 heap limit per match call */
+};
+#define BB_RULESET_OPTS_INIT { false, 2000000, 20000, 20480 }
+
+struct bb_ruleset;
+
+/* Create an empty ruleset. opts may be NULL for the defaults. */
+int bb_ruleset_new(struct bb_ruleset **out,
+                   const struct bb_ruleset_opts *opts, struct bb_err *err);
+
+/* Parse, check and add one JSON rule pack of len bytes. source names the
+ * pack in error messages ("rules/pii.json"). On any error nothing of the
+ * pack is added. Not allowed after bb_ruleset_compile(). */
+int bb_ruleset_add_pack(struct bb_ruleset *rs, const char *source,
+                        const char *json, size_t len, struct bb_err *err);
+
+/* Add the packs compiled into the library (rules/ *.json at build time). */
+int bb_ruleset_add_builtin(struct bb_ruleset *rs, struct bb_err *err);
+
+/* Names of the built-in packs, NULL-terminated; static storage. */
+const char *const *bb_builtin_pack_names(void);
+
+/* Finish loading: builds the keyword prefilter. After this the ruleset
+ * is immutable and may be shared by threads. */
+int bb_ruleset_compile(struct bb_ruleset *rs, struct bb_err *err);
+
+/* Number of rules, including blackbar's internal placeholder-escape rule
+ * (always the last one, id "placeholder-escape"). */
+size_t bb_ruleset_count(const struct bb_ruleset *rs);
+
+/* Fill *out with a view of rule i (0 <= i < count). */
+int bb_ruleset_rule(struct bb_rule_info *out, const struct bb_ruleset *rs,
+                    size_t i, struct bb_err *err);
+
+/* Index of the rule whose id is id, or -1. */
+long bb_ruleset_find(const struct bb_ruleset *rs, const char *id);
+
+void bb_ruleset_free(struct bb_ruleset *rs);
+
+/* Result of testing one rule's examples. */
+struct bb_rule_test {
+    size_t rule;          /* rule index */
+    size_t n_examples;    /* examples run */
+    size_t n_failed;      /* examples that gave the wrong answer */
+    size_t first_failed;  /* index (match first, then nomatch) */
+    bool failed_is_match; /* the first failure was a "match" example */
+};
+
+/* Run rule i's examples through that rule alone (validators, context and
+ * allow lists applied). A rule without examples of both kinds fails. */
+int bb_ruleset_test_rule(struct bb_rule_test *out,
+                         const struct bb_ruleset *rs, size_t i,
+                         struct bb_err *err);
+
+/* Lint findings for rule i, written as text lines ("no keywords", ...)
+ * into buf (NUL-terminated, truncated to cap). *n_out gets the count.
+ * Runs the rule on 64 KiB adversarial inputs to find patterns that hit
+ * the match limits. */
+int bb_ruleset_lint_rule(size_t *n_out, char *buf, size_t cap,
+                         const struct bb_ruleset *rs, size_t i,
+                         struct bb_err *err);
+
+/* ------------------------------------------------------------------ */
+/* Findings and redaction                                              */
+
+/* One finding, handed to callbacks. value points at the matched bytes
+ * and, like the struct, is borrowed for the duration of the callback. */
+struct bb_finding {
+    uint64_t offset; /* stream offset of the first byte */
+    size_t length;   /* bytes */
+    size_t rule;     /* rule index in the ruleset */
+    enum bb_action action;
+    const char *value;
+};
+
+typedef int (*bb_write_fn)(const void *data, size_t len, void *userdata);
+typedef int (*bb_finding_fn)(const struct bb_finding *f, void *userdata);
+
+/* A redactor holds the operator for each type, the hash key and the
+ * placeholder numbering of one scope (a run, a request): the same value
+ * always gets the same placeholder within it. Single-threaded. */
+struct bb_redactor;
+
+int bb_redactor_new(struct bb_redactor **out, const struct bb_ruleset *rs,
+                    struct bb_err *err);
+
+/* Set an operator: "OP" for every type, or "TYPE=OP" for one type.
+ * OP is placeholder | mask[:N] | hash | remove | text:LITERAL. */
+int bb_redactor_set_operator(struct bb_redactor *rd, const char *spec,
+                             struct bb_err *err);
+
+/* Key for the hash operator (HMAC-SHA256). Without one, a random key is
+ * drawn per redactor, so hashes are consistent only within it. */
+int bb_redactor_set_key(struct bb_redactor *rd, const void *key, size_t len,
+                        struct bb_err *err);
+
+/* Write the replacement for finding f (whose bytes are f->value) through
+ * write. Used by the scrubbers; exposed for custom sinks. */
+int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
+                      bb_write_fn write, void *userdata, struct bb_err *err);
+
+void bb_redactor_free(struct bb_redactor *rd);
+
+/* ------------------------------------------------------------------ */
+/* Text scrubber                                                       */
+
+/* A streaming scrubber: bytes go in with feed() in pieces of any size,
+ * scrubbed bytes come out through write, in order, as soon as no rule can
+ * still match them. The output does not depend on how the input was
+ * split. After any error nothing more is written and every later call
+ * returns BB_ESTATE. Memory is bounded by the rules' max_len, not by the
+ * input size. rs and rd must outlive the scrubber; single-threaded. */
+struct bb_scrubber;
+
+int bb_scrubber_new(struct bb_scrubber **out, const struct bb_ruleset *rs,
+                    struct bb_redactor *rd, bb_write_fn write,
+                    void *userdata, struct bb_err *err);
+
+/* Optional observer called for every finding (before its replacement is
+ * written); a negative return fails the stream with that code. */
+void bb_scrubber_on_finding(struct bb_scrubber *s, bb_finding_fn fn,
+                            void *userdata);
+
+int bb_scrubber_feed(struct bb_scrubber *s, const void *data, size_t len,
+                     struct bb_err *err);
+
+/* End of input: decide and write everything still held. */
+int bb_scrubber_finish(struct bb_scrubber *s, struct bb_err *err);
+
+/* Findings per rule so far (array of bb_ruleset_count() entries),
+ * borrowed until the scrubber is freed. */
+const uint64_t *bb_scrubber_counts(const struct bb_scrubber *s);
+
+/* Bytes consumed so far, and the most bytes ever held back at once. */
+uint64_t bb_scrubber_bytes_in(const struct bb_scrubber *s);
+size_t bb_scrubber_max_hold(const struct bb_scrubber *s);
+
+/* Frees the scrubber; held unredacted bytes are wiped first. */
+void bb_scrubber_free(struct bb_scrubber *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * cli.h - what the subcommands share: exit codes, diagnostics, loading
+ * rule packs from files, buffered stdout with quiet EPIPE, reading input.
+ */
+#ifndef BB_CLI_H
+#define BB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blackbar.h"
+
+enum cli_exit {
+    EXIT_CLEAN = 0,
+    EXIT_FINDINGS = 1,
+    EXIT_ERROR = 2
+};
+
+/* Print "blackbar: CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Map a library error to an exit code after printing it. */
+int cli_fail(const char *cmd, const struct bb_err *err);
+
+/* Rule options shared by every command that matches. */
+struct cli_rules {
+    const char *paths[64];
+    size_t n_paths;
+    bool no_default;
+    bool strict;
+};
+
+/* Handle --rules/--no-default-rules/--strict; returns 1 if opt was one of
+ * them, 0 if not, -1 on a usage error. */
+int cli_rules_option(struct cli_rules *cr, int opt, const char *arg,
+                     const char *cmd);
+
+/* Option codes for the shared long options (above the ASCII range). */
+enum cli_opt {
+    OPT_NO_DEFAULT = 1000,
+    OPT_STRICT,
+    OPT_KEY_FILE,
+    OPT_STATS,
+    OPT_FORMAT,
+    OPT_HELP
+};
+
+/* Build and compile the ruleset; prints the error and returns NULL. */
+struct bb_ruleset *cli_load_rules(const struct cli_rules *cr,
+                                  const char *cmd);
+
+/* Read a whole (small) file; the caller frees with cli_free_file. */
+char *cli_read_file(const char *path, size_t max, size_t *len_out,
+                    const char *cmd);
+void cli_free_file(char *p, size_t len);
+
+/* Buffered stdout. cli_out_write matches bb_write_fn. */
+int cli_out_write(const void *data, size_t len, void *userdata);
+/* Flush; returns 0, or -1 on a write error (message printed), or 1 when
+ * the reader went away (EPIPE: end quietly). */
+int cli_out_flush(const char *cmd);
+bool cli_out_broken(void);
+
+/* Call fn(buf, n, ud) for each chunk read from fd until EOF; returns 0,
+ * or -1 on a read error (message printed), or fn's negative value. */
+int cli_read_fd(int fd, const char *name, const char *cmd,
+                int (*fn)(const char *buf, size_t n, void *ud), void *ud);
+
+/* Subcommands: argv[0] is the subcommand name. */
+int cmd_scrub(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * main.c - `blackbar` entry point: dispatch to a subcommand.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blackbar.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: blackbar COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Keep PII and secrets out of LLM traffic.\n"
+    "\n"
+    "Commands:\n"
+    "  scrub [FILE...]          copy input to output with PII and secrets "
+    "replaced\n"
+    "  rules list|test|lint     inspect and self-test rule packs\n"
+    "\n"
+    "  blackbar COMMAND --help  options of a command\n"
+    "  blackbar --version       print the version\n"
+    "\n"
+    "Exit codes: 0 done/clean, 1 findings or test failures, 2 error.\n";
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_ERROR;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("blackbar %s\n", BB_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "scrub") == 0) {
+        return cmd_scrub(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "rules") == 0) {
+        return cmd_rules(argc - 1, argv + 1);
+    }
+    cli_error(NULL, "unknown command \"%s\" (see blackbar --help)", argv[1]);
+    return EXIT_ERROR;
+}

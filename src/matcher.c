@@ -1,0 +1,259 @@
+/*
+ * matcher.c - PCRE2 compile and match for one rule at a time. Every match
+ * call runs under the match, depth and heap limits of the ruleset, and a
+ * limit hit is an error, never a silent miss. JIT is used when available
+ * and falls back silently.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "matcher.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "core.h"
+
+struct matcher_prog {
+    pcre2_code *re;
+    pcre2_code **allow;
+    size_t n_allow;
+    int group;
+    size_t lookbehind;
+    size_t groups;
+    bool jit;
+};
+
+struct matcher_state {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+};
+
+#define COMPILE_OPTS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
+
+static int compile_one(pcre2_code **out, const char *pat, uint32_t extra,
+                       const char *what, const char *source,
+                       const struct rule *r, struct bb_err *err)
+{
+    PCRE2_UCHAR msg[120];
+    PCRE2_SIZE off = 0;
+    int code = 0;
+
+    *out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                         COMPILE_OPTS | extra, &code, &off, NULL);
+    if (*out == NULL) {
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        return bb_seterr(err, BB_ERULE, "%s: rule %s: %s: %s at offset %zu",
+                         source, r->id, what, (const char *)msg,
+                         (size_t)off);
+    }
+    return 0;
+}
+
+static int check_prog(struct matcher_prog *p, const struct rule *r,
+                      const char *source, struct bb_err *err)
+{
+    uint32_t cap = 0;
+    uint32_t minlen = 0;
+    uint32_t lb = 0;
+
+    pcre2_pattern_info(p->re, PCRE2_INFO_CAPTURECOUNT, &cap);
+    pcre2_pattern_info(p->re, PCRE2_INFO_MINLENGTH, &minlen);
+    pcre2_pattern_info(p->re, PCRE2_INFO_MAXLOOKBEHIND, &lb);
+    if ((uint32_t)r->group > cap) {
+        return bb_seterr(err, BB_ERULE, "%s: rule %s: group %d but the "
+                         "pattern has %u groups", source, r->id, r->group,
+                         cap);
+    }
+    if (minlen == 0) {
+        return bb_seterr(err, BB_ERULE, "%s: rule %s: pattern can match "
+                         "the empty string", source, r->id);
+    }
+    if (minlen > r->max_len) {
+        return bb_seterr(err, BB_ERULE, "%s: rule %s: max_len %zu is "
+                         "shorter than the shortest match (%u)", source,
+                         r->id, r->max_len, minlen);
+    }
+    p->groups = cap;
+    p->lookbehind = (size_t)lb * 4;
+    return 0;
+}
+
+int matcher_compile(struct matcher_prog **out, const struct rule *r,
+                    const char *source, struct bb_err *err)
+{
+    struct matcher_prog *p = bb_calloc(1, sizeof(*p));
+    size_t jitsize = 0;
+    size_t i;
+    int rc;
+
+    if (p == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    p->group = r->group;
+    rc = compile_one(&p->re, r->pattern, PCRE2_USE_OFFSET_LIMIT, "pattern",
+                     source, r, err);
+    if (rc == 0) {
+        rc = check_prog(p, r, source, err);
+    }
+    if (rc == 0 && r->allow.n > 0) {
+        p->allow = bb_calloc(r->allow.n, sizeof(*p->allow));
+        rc = p->allow ? 0 : bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; rc == 0 && i < r->allow.n; i++) {
+        rc = compile_one(&p->allow[i], r->allow.v[i], 0, "allow", source, r,
+                         err);
+        if (rc == 0) {
+            p->n_allow++;
+            pcre2_jit_compile(p->allow[i], PCRE2_JIT_COMPLETE);
+        }
+    }
+    if (rc < 0) {
+        matcher_prog_free(p);
+        return rc;
+    }
+    if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE |
+                                     PCRE2_JIT_PARTIAL_HARD) == 0) {
+        pcre2_pattern_info(p->re, PCRE2_INFO_JITSIZE, &jitsize);
+        p->jit = jitsize > 0;
+    }
+    *out = p;
+    return 0;
+}
+
+void matcher_prog_free(struct matcher_prog *p)
+{
+    size_t i;
+
+    if (p == NULL) {
+        return;
+    }
+    for (i = 0; i < p->n_allow; i++) {
+        pcre2_code_free(p->allow[i]);
+    }
+    bb_free(p->allow);
+    pcre2_code_free(p->re);
+    bb_free(p);
+}
+
+size_t matcher_prog_lookbehind(const struct matcher_prog *p)
+{
+    return p->lookbehind;
+}
+
+size_t matcher_prog_groups(const struct matcher_prog *p)
+{
+    return p->groups;
+}
+
+bool matcher_prog_jit(const struct matcher_prog *p)
+{
+    return p->jit;
+}
+
+int matcher_state_new(struct matcher_state **out, size_t max_groups,
+                      const struct bb_ruleset_opts *limits,
+                      struct bb_err *err)
+{
+    struct matcher_state *ms = bb_calloc(1, sizeof(*ms));
+
+    if (ms == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    ms->md = pcre2_match_data_create((uint32_t)max_groups + 1, NULL);
+    ms->mctx = pcre2_match_context_create(NULL);
+    ms->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (ms->md == NULL || ms->mctx == NULL || ms->jit == NULL) {
+        matcher_state_free(ms);
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    pcre2_set_match_limit(ms->mctx, limits->match_limit);
+    pcre2_set_depth_limit(ms->mctx, limits->depth_limit);
+    pcre2_set_heap_limit(ms->mctx, limits->heap_limit_kb);
+    pcre2_jit_stack_assign(ms->mctx, NULL, ms->jit);
+    *out = ms;
+    return 0;
+}
+
+void matcher_state_free(struct matcher_state *ms)
+{
+    if (ms == NULL) {
+        return;
+    }
+    pcre2_match_data_free(ms->md);
+    pcre2_match_context_free(ms->mctx);
+    pcre2_jit_stack_free(ms->jit);
+    bb_free(ms);
+}
+
+static int engine_error(int rc, struct bb_err *err)
+{
+    PCRE2_UCHAR msg[120];
+
+    pcre2_get_error_message(rc, msg, sizeof(msg));
+    return bb_seterr(err, BB_EMATCH, "%s", (const char *)msg);
+}
+
+int matcher_find(struct mresult *out, struct matcher_state *ms,
+                 const struct matcher_prog *p, const struct mcall *call,
+                 struct bb_err *err)
+{
+    uint32_t opts = 0;
+    PCRE2_SIZE *ov;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (call->partial) {
+        opts |= PCRE2_PARTIAL_HARD;
+    }
+    if (call->notbol) {
+        opts |= PCRE2_NOTBOL;
+    }
+    pcre2_set_offset_limit(ms->mctx, call->limit == SIZE_MAX
+                                         ? PCRE2_UNSET
+                                         : (PCRE2_SIZE)call->limit);
+    rc = pcre2_match(p->re, (PCRE2_SPTR)call->subj, call->len, call->start,
+                     opts, ms->md, ms->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH) {
+        out->kind = M_NONE;
+        return 0;
+    }
+    ov = pcre2_get_ovector_pointer(ms->md);
+    if (rc == PCRE2_ERROR_PARTIAL) {
+        out->kind = M_PARTIAL;
+        out->s = ov[0];
+        out->e = ov[1];
+        return 0;
+    }
+    if (rc < 0) {
+        return engine_error(rc, err);
+    }
+    out->kind = M_FULL;
+    out->s = ov[0];
+    out->e = ov[1];
+    out->group_set = rc > p->group && ov[2 * p->group] != PCRE2_UNSET;
+    out->gs = out->group_set ? ov[2 * p->group] : out->s;
+    out->ge = out->group_set ? ov[2 * p->group + 1] : out->e;
+    return 0;
+}
+
+int matcher_allowed(struct matcher_state *ms, const struct matcher_prog *p,
+                    const char *v, size_t n, struct bb_err *err)
+{
+    size_t i;
+    int rc;
+
+    pcre2_set_offset_limit(ms->mctx, PCRE2_UNSET);
+    for (i = 0; i < p->n_allow; i++) {
+        rc = pcre2_match(p->allow[i], (PCRE2_SPTR)v, n, 0, 0, ms->md,
+                         ms->mctx);
+        if (rc >= 0) {
+            return 1;
+        }
+        if (rc != PCRE2_ERROR_NOMATCH) {
+            return engine_error(rc, err);
+        }
+    }
+    return 0;
+}

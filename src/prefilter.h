@@ -1,0 +1,58 @@
+/*
+ * prefilter.h - one pass over a window finds every keyword occurrence
+ * (case-insensitive literals) and every run of one-byte keywords, and
+ * files them per rule, so a rule's regex runs only near its keywords.
+ * Knows nothing of PCRE2 or streams.
+ */
+#ifndef BB_PREFILTER_H
+#define BB_PREFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blackbar.h"
+#include "rules.h"
+
+/* A keyword occurrence [s, e). A run of one-byte keywords is covered by
+ * a match that overlaps it; a literal only by one that contains it. */
+struct pf_hit {
+    size_t s;
+    size_t e;
+    bool run;
+};
+
+struct pf_vec {
+    struct pf_hit *v;
+    size_t n;
+    size_t cap;
+};
+
+struct prefilter;
+
+/* Per-thread scan results, reused across scans. */
+struct pf_result {
+    struct pf_vec *rule_hits;  /* literal hits, per rule */
+    struct pf_vec *class_runs; /* runs, per one-byte class */
+    size_t n_rules;
+    size_t n_classes;
+};
+
+int prefilter_build(struct prefilter **out, const struct rule *rules,
+                    size_t n_rules, struct bb_err *err);
+void prefilter_free(struct prefilter *pf);
+
+/* True when rule i has keywords (its regex runs only near them). */
+bool prefilter_rule_gated(const struct prefilter *pf, size_t i);
+/* The one-byte class of rule i, or -1. */
+int prefilter_rule_class(const struct prefilter *pf, size_t i);
+
+int pf_result_init(struct pf_result *res, const struct prefilter *pf,
+                   struct bb_err *err);
+void pf_result_dispose(struct pf_result *res);
+
+/* Scan s[from, to) and replace res with its hits, in position order. */
+int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
+                   const char *s, size_t from, size_t to,
+                   struct bb_err *err);
+
+#endif

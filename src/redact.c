@@ -1,0 +1,410 @@
+/*
+ * redact.c - redaction operators (placeholder, mask, hash, remove, text)
+ * and the per-scope placeholder numbering. The numbering table keeps only
+ * keyed hashes of values, never the values. Knows nothing of matching.
+ */
+#include "redact.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core.h"
+#include "ruleset.h"
+
+enum op_kind {
+    OP_PLACEHOLDER = 0,
+    OP_MASK,
+    OP_HASH,
+    OP_REMOVE,
+    OP_TEXT
+};
+
+struct op {
+    enum op_kind kind;
+    size_t keep;
+    char *text;
+};
+
+struct slot {
+    uint64_t h;    /* 0 = empty */
+    uint32_t num;
+    uint32_t type;
+};
+
+#define MAX_SLOTS (1u << 24)
+
+struct bb_redactor {
+    const struct bb_ruleset *rs;
+    struct op def;
+    struct op *type_op;   /* per type, kind < 0 unset via has_op */
+    bool *has_op;
+    const char **types;   /* distinct types, borrowed from rules */
+    size_t n_types;
+    size_t *rule_type;    /* rule index -> type index */
+    uint32_t *next_num;   /* per type */
+    unsigned char key[32];
+    size_t key_len;
+    struct slot *tab;
+    size_t tab_cap;
+    size_t tab_n;
+};
+
+static int type_index(const struct bb_redactor *rd, const char *t)
+{
+    size_t i;
+
+    for (i = 0; i < rd->n_types; i++) {
+        if (strcmp(rd->types[i], t) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int map_types(struct bb_redactor *rd, struct bb_err *err)
+{
+    const struct bb_ruleset *rs = rd->rs;
+    size_t i;
+
+    rd->types = bb_calloc(rs->n + 1, sizeof(*rd->types));
+    rd->rule_type = bb_calloc(rs->n + 1, sizeof(*rd->rule_type));
+    if (rd->types == NULL || rd->rule_type == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < rs->n; i++) {
+        int t = type_index(rd, rs->rules[i].type);
+
+        if (t < 0) {
+            t = (int)rd->n_types;
+            rd->types[rd->n_types++] = rs->rules[i].type;
+        }
+        rd->rule_type[i] = (size_t)t;
+    }
+    rd->type_op = bb_calloc(rd->n_types + 1, sizeof(*rd->type_op));
+    rd->has_op = bb_calloc(rd->n_types + 1, sizeof(*rd->has_op));
+    rd->next_num = bb_calloc(rd->n_types + 1, sizeof(*rd->next_num));
+    if (rd->type_op == NULL || rd->has_op == NULL || rd->next_num == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int bb_redactor_new(struct bb_redactor **out, const struct bb_ruleset *rs,
+                    struct bb_err *err)
+{
+    struct bb_redactor *rd;
+    int rc;
+
+    if (!rs->compiled) {
+        return bb_seterr(err, BB_EINVAL, "ruleset is not compiled");
+    }
+    rd = bb_calloc(1, sizeof(*rd));
+    if (rd == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    rd->rs = rs;
+    rd->def.kind = OP_PLACEHOLDER;
+    rc = map_types(rd, err);
+    if (rc == 0 && getrandom(rd->key, sizeof(rd->key), 0) !=
+                       (ssize_t)sizeof(rd->key)) {
+        rc = bb_seterr(err, BB_EIO, "cannot read random bytes for the key");
+    }
+    if (rc < 0) {
+        bb_redactor_free(rd);
+        return rc;
+    }
+    rd->key_len = sizeof(rd->key);
+    *out = rd;
+    return 0;
+}
+
+void bb_redactor_free(struct bb_redactor *rd)
+{
+    size_t i;
+
+    if (rd == NULL) {
+        return;
+    }
+    for (i = 0; rd->type_op != NULL && i < rd->n_types; i++) {
+        bb_free(rd->type_op[i].text);
+    }
+    bb_free(rd->def.text);
+    bb_free(rd->type_op);
+    bb_free(rd->has_op);
+    bb_free(rd->types);
+    bb_free(rd->rule_type);
+    bb_free(rd->next_num);
+    bb_free(rd->tab);
+    bb_wipe(rd->key, sizeof(rd->key));
+    bb_free(rd);
+}
+
+static int parse_op(struct op *op, const char *s, struct bb_err *err)
+{
+    memset(op, 0, sizeof(*op));
+    if (strcmp(s, "placeholder") == 0) {
+        op->kind = OP_PLACEHOLDER;
+    } else if (strcmp(s, "hash") == 0) {
+        op->kind = OP_HASH;
+    } else if (strcmp(s, "remove") == 0) {
+        op->kind = OP_REMOVE;
+    } else if (strncmp(s, "text:", 5) == 0) {
+        op->kind = OP_TEXT;
+        op->text = bb_strdup(s + 5);
+        if (op->text == NULL) {
+            return bb_seterr(err, BB_ENOMEM, "out of memory");
+        }
+    } else if (strcmp(s, "mask") == 0 || strncmp(s, "mask:", 5) == 0) {
+        char *end = NULL;
+        unsigned long n = 4;
+
+        if (s[4] == ':') {
+            n = strtoul(s + 5, &end, 10);
+            if (end == s + 5 || *end != '\0' || n > 64) {
+                return bb_seterr(err, BB_EINVAL, "bad mask length in "
+                                 "operator (want mask:N, N <= 64)");
+            }
+        }
+        op->kind = OP_MASK;
+        op->keep = (size_t)n;
+    } else {
+        return bb_seterr(err, BB_EINVAL, "unknown operator \"%.40s\" (want "
+                         "placeholder, mask[:N], hash, remove or "
+                         "text:LITERAL)", s);
+    }
+    return 0;
+}
+
+int bb_redactor_set_operator(struct bb_redactor *rd, const char *spec,
+                             struct bb_err *err)
+{
+    const char *eq = strchr(spec, '=');
+    const char *colon = strchr(spec, ':');
+    struct op op;
+    char type[72];
+    int t;
+    int rc;
+
+    if (eq == NULL || (colon != NULL && colon < eq)) {
+        rc = parse_op(&op, spec, err);
+        if (rc == 0) {
+            bb_free(rd->def.text);
+            rd->def = op;
+        }
+        return rc;
+    }
+    if ((size_t)(eq - spec) >= sizeof(type)) {
+        return bb_seterr(err, BB_EINVAL, "type name too long in operator");
+    }
+    memcpy(type, spec, (size_t)(eq - spec));
+    type[eq - spec] = '\0';
+    t = type_index(rd, type);
+    if (t < 0) {
+        return bb_seterr(err, BB_EINVAL, "unknown type \"%s\" in operator "
+                         "(see blackbar rules list)", type);
+    }
+    rc = parse_op(&op, eq + 1, err);
+    if (rc == 0) {
+        bb_free(rd->type_op[t].text);
+        rd->type_op[t] = op;
+        rd->has_op[t] = true;
+    }
+    return rc;
+}
+
+int bb_redactor_set_key(struct bb_redactor *rd, const void *key, size_t len,
+                        struct bb_err *err)
+{
+    unsigned int n = 0;
+
+    if (len == 0) {
+        return bb_seterr(err, BB_EINVAL, "empty key");
+    }
+    /* Any key length: condense it to 32 bytes with SHA-256. */
+    if (EVP_Digest(key, len, rd->key, &n, EVP_sha256(), NULL) != 1) {
+        return bb_seterr(err, BB_EINVAL, "cannot derive the hash key");
+    }
+    rd->key_len = n;
+    return 0;
+}
+
+static int mac(unsigned char out[32], const struct bb_redactor *rd,
+               const char *type, const char *v, size_t n,
+               struct bb_err *err)
+{
+    unsigned char buf[32];
+    unsigned int len = 0;
+    size_t tl = strlen(type) + 1;
+    unsigned char *msg = bb_malloc(tl + n);
+    int rc = 0;
+
+    if (msg == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    memcpy(msg, type, tl);
+    memcpy(msg + tl, v, n);
+    if (HMAC(EVP_sha256(), rd->key, (int)rd->key_len, msg, tl + n, buf,
+             &len) == NULL || len != 32) {
+        rc = bb_seterr(err, BB_EINVAL, "HMAC-SHA256 failed");
+    } else {
+        memcpy(out, buf, 32);
+    }
+    bb_wipe(msg, tl + n);
+    bb_free(msg);
+    return rc;
+}
+
+static int grow_tab(struct bb_redactor *rd, struct bb_err *err)
+{
+    size_t cap = rd->tab_cap ? rd->tab_cap * 2 : 1024;
+    struct slot *t;
+    size_t i;
+
+    if (cap > MAX_SLOTS) {
+        return bb_seterr(err, BB_ELIMIT, "more than %u distinct values in "
+                         "one scope", MAX_SLOTS / 2);
+    }
+    t = bb_calloc(cap, sizeof(*t));
+    if (t == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < rd->tab_cap; i++) {
+        if (rd->tab[i].h != 0) {
+            size_t j = rd->tab[i].h & (cap - 1);
+
+            while (t[j].h != 0) {
+                j = (j + 1) & (cap - 1);
+            }
+            t[j] = rd->tab[i];
+        }
+    }
+    bb_free(rd->tab);
+    rd->tab = t;
+    rd->tab_cap = cap;
+    return 0;
+}
+
+/* The placeholder number of (type, value) in this scope. */
+static int number_of(uint32_t *num, struct bb_redactor *rd, size_t type,
+                     const char *v, size_t n, struct bb_err *err)
+{
+    unsigned char h[32];
+    uint64_t key;
+    size_t j;
+    int rc;
+
+    rc = mac(h, rd, rd->types[type], v, n, err);
+    if (rc == 0 && (rd->tab_n + 1) * 2 > rd->tab_cap) {
+        rc = grow_tab(rd, err);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    memcpy(&key, h, sizeof(key));
+    key |= 1; /* never 0, the empty mark */
+    for (j = key & (rd->tab_cap - 1); rd->tab[j].h != 0;
+         j = (j + 1) & (rd->tab_cap - 1)) {
+        if (rd->tab[j].h == key && rd->tab[j].type == type) {
+            *num = rd->tab[j].num;
+            return 0;
+        }
+    }
+    rd->tab[j].h = key;
+    rd->tab[j].type = (uint32_t)type;
+    rd->tab[j].num = ++rd->next_num[type];
+    rd->tab_n++;
+    *num = rd->tab[j].num;
+    return 0;
+}
+
+static bool is_lead(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+static int out(bb_write_fn write, void *ud, const void *p, size_t n,
+               struct bb_err *err)
+{
+    if (n > 0 && write(p, n, ud) != 0) {
+        return bb_seterr(err, BB_EIO, "write failed");
+    }
+    return 0;
+}
+
+/* mask:N keeps the last N characters and stars the others (all of them
+ * when the value is not longer than N). */
+static int write_mask(const struct op *op, const char *v, size_t n,
+                      bb_write_fn write, void *ud, struct bb_err *err)
+{
+    char stars[64];
+    size_t chars = 0;
+    size_t masked;
+    size_t idx = n;
+    size_t seen = 0;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n; i++) {
+        chars += is_lead((unsigned char)v[i]);
+    }
+    masked = chars > op->keep ? chars - op->keep : chars;
+    for (i = 0; i < n; i++) {
+        if (is_lead((unsigned char)v[i])) {
+            if (seen == masked) {
+                idx = i;
+                break;
+            }
+            seen++;
+        }
+    }
+    memset(stars, '*', sizeof(stars));
+    while (rc == 0 && masked > 0) {
+        size_t k = masked > sizeof(stars) ? sizeof(stars) : masked;
+
+        rc = out(write, ud, stars, k, err);
+        masked -= k;
+    }
+    return rc == 0 ? out(write, ud, v + idx, n - idx, err) : rc;
+}
+
+int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
+                      bb_write_fn write, void *ud, struct bb_err *err)
+{
+    size_t t = rd->rule_type[f->rule];
+    const struct op *op = rd->has_op[t] ? &rd->type_op[t] : &rd->def;
+    unsigned char h[32];
+    char buf[128];
+    uint32_t num = 0;
+    int rc = 0;
+
+    if (rd->rs->rules[f->rule].internal) {
+        /* Placeholder-shaped input: one more backslash after '<'. */
+        rc = out(write, ud, "<\\", 2, err);
+        if (rc == 0) {
+            rc = out(write, ud, f->value + 1, f->length - 1, err);
+        }
+    } else if (op->kind == OP_PLACEHOLDER) {
+        rc = number_of(&num, rd, t, f->value, f->length, err);
+        if (rc == 0) {
+            snprintf(buf, sizeof(buf), "<%s_%u>", rd->types[t], num);
+            rc = out(write, ud, buf, strlen(buf), err);
+        }
+    } else if (op->kind == OP_HASH) {
+        rc = mac(h, rd, rd->types[t], f->value, f->length, err);
+        if (rc == 0) {
+            snprintf(buf, sizeof(buf), "<%s_%02x%02x%02x%02x>",
+                     rd->types[t], h[0], h[1], h[2], h[3]);
+            rc = out(write, ud, buf, strlen(buf), err);
+        }
+    } else if (op->kind == OP_MASK) {
+        rc = write_mask(op, f->value, f->length, write, ud, err);
+    } else if (op->kind == OP_TEXT) {
+        rc = out(write, ud, op->text, strlen(op->text), err);
+    }
+    return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * rules.h - rule packs parsed from JSON into plain structs, every field
+ * checked. Knows cJSON and the pack format; knows nothing of PCRE2 (the
+ * matcher compiles the patterns) or of streams.
+ */
+#ifndef BB_RULES_H
+#define BB_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blackbar.h"
+
+#define RULES_MAX_LEN 65536
+#define RULES_MAX_WINDOW 1024
+
+struct strv {
+    char **v;
+    size_t n;
+};
+
+struct rule {
+    char *id;
+    char *type;
+    char *description;
+    char *pack;
+    char *category;
+    char *pattern;
+    int group;
+    struct strv keywords;
+    size_t max_len;
+    int validator;  /* validate.h id, or -1 */
+    double entropy; /* bits per byte, or < 0 for none */
+    struct strv ctx_words;
+    size_t ctx_window;
+    bool ctx_required;
+    struct strv allow;
+    enum bb_action action;
+    enum bb_severity severity;
+    struct strv ex_match;
+    struct strv ex_nomatch;
+    char *gate;    /* id of the gate rule, or NULL */
+    long gate_idx; /* its index once the ruleset is compiled, or -1 */
+    bool internal; /* blackbar's own rule, not from a pack */
+};
+
+struct pack {
+    char *name;
+    char *description;
+    struct rule *rules;
+    size_t n_rules;
+};
+
+/* Parse and check one pack. On error *out is untouched and err names
+ * "SOURCE: rule ID: what is wrong". */
+int rules_parse_pack(struct pack *out, const char *source, const char *json,
+                     size_t len, struct bb_err *err);
+
+/* Release the contents of a rule / pack (not the struct itself). */
+void rules_rule_dispose(struct rule *r);
+void rules_pack_dispose(struct pack *p);
+
+void strv_dispose(struct strv *sv);
+
+#endif

@@ -1,0 +1,856 @@
+/*
+ * stream.c - streaming matcher with safe release. Each round scans the
+ * window (left context + held bytes + new chunk) from the release point,
+ * collects every rule's matches and partial matches, and releases only
+ * bytes that no rule can still cover. Decisions depend on the input
+ * alone, never on the chunking. After an error nothing more is released.
+ */
+#include "stream.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "ruleset.h"
+#include "validate.h"
+
+#define CHUNK (64 * 1024)
+
+struct cand {
+    size_t rule;
+    size_t s, e;   /* whole match, buffer offsets */
+    size_t gs, ge; /* finding span */
+    bool rejected; /* consumed by the rule but not reported */
+    bool pending;  /* needs more right context */
+    bool lost;     /* lost overlap resolution */
+};
+
+struct ival {
+    size_t lo, hi;
+};
+
+struct stream {
+    const struct bb_ruleset *rs;
+    long only;
+    struct stream_sink sink;
+    struct matcher_state *ms;
+    struct pf_result pf;
+    struct bb_buf buf;
+    uint64_t base;      /* stream offset of buf.data[0] */
+    uint64_t rel;       /* bytes before this are released */
+    uint64_t *last_end; /* per rule: end of its last decided match */
+    struct cand *c;
+    size_t nc, capc;
+    struct ival *iv;
+    size_t niv, capiv;
+    struct pf_vec *gate_hits; /* per rule; used for gate rules */
+    size_t ival_gap;
+    size_t hold_cap;
+    bool failed;
+    bool finished;
+    size_t max_hold;
+    uint64_t bytes_in;
+};
+
+/* State of one round: the window and what is being decided. */
+struct round {
+    const char *s;
+    size_t start; /* release point, buffer offset */
+    size_t end;   /* usable end of the window */
+    bool final;
+    size_t hold;  /* nothing at or after this can be decided yet */
+};
+
+static int fail(struct stream *st, int rc)
+{
+    st->failed = true;
+    return rc;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t elem,
+                struct bb_err *err)
+{
+    size_t nc = *cap ? *cap : 32;
+    void *p;
+
+    if (need <= *cap) {
+        return 0;
+    }
+    while (nc < need) {
+        nc *= 2;
+    }
+    p = bb_realloc(*v, nc * elem);
+    if (p == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    *v = p;
+    *cap = nc;
+    return 0;
+}
+
+static bool has_word_near(const char *s, size_t lo, size_t hi,
+                          const struct strv *words)
+{
+    size_t w;
+    size_t i;
+    size_t j;
+
+    for (w = 0; w < words->n; w++) {
+        const char *k = words->v[w];
+        size_t kl = strlen(k);
+
+        for (i = lo; i + kl <= hi; i++) {
+            for (j = 0; j < kl; j++) {
+                unsigned char ch = (unsigned char)s[i + j];
+
+                if (ch >= 'A' && ch <= 'Z') {
+                    ch = (unsigned char)(ch + 32);
+                }
+                if (ch != (unsigned char)k[j]) {
+                    break;
+                }
+            }
+            if (j == kl) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Apply validator, entropy, allow list and context to a new candidate. */
+static int judge(struct stream *st, struct round *rd, struct cand *c,
+                 const struct mresult *m, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[c->rule];
+    const char *v = rd->s + c->gs;
+    size_t n = c->ge - c->gs;
+    int rc;
+
+    if (!m->group_set || n == 0) {
+        c->rejected = true;
+        return 0;
+    }
+    if (r->validator >= 0 && !validate_check(r->validator, v, n)) {
+        c->rejected = true;
+        return 0;
+    }
+    if (r->entropy >= 0.0 && validate_entropy(v, n) < r->entropy) {
+        c->rejected = true;
+        return 0;
+    }
+    if (!st->rs->opts.strict && r->allow.n > 0) {
+        rc = matcher_allowed(st->ms, st->rs->progs[c->rule], v, n, err);
+        if (rc != 0) {
+            c->rejected = rc > 0;
+            return rc < 0 ? rc : 0;
+        }
+    }
+    if (r->ctx_required) {
+        size_t lo = c->gs > r->ctx_window ? c->gs - r->ctx_window : 0;
+        size_t hi = c->ge + r->ctx_window;
+
+        if (hi > rd->end && !rd->final) {
+            c->pending = true;
+            return 0;
+        }
+        hi = hi > rd->end ? rd->end : hi;
+        c->rejected = !has_word_near(rd->s, lo, hi, &r->ctx_words);
+    }
+    return 0;
+}
+
+static int push_hit(struct pf_vec *vec, size_t s, size_t e,
+                    struct bb_err *err)
+{
+    int rc = grow((void **)&vec->v, &vec->cap, vec->n + 1, sizeof(*vec->v),
+                  err);
+
+    if (rc == 0) {
+        vec->v[vec->n].s = s;
+        vec->v[vec->n].e = e;
+        vec->v[vec->n].run = true;
+        vec->n++;
+    }
+    return rc;
+}
+
+static int add_cand(struct stream *st, struct round *rd, size_t rule,
+                    const struct mresult *m, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    struct cand *c;
+    int rc;
+
+    if (m->e - m->s > r->max_len) {
+        return bb_seterr(err, BB_ELIMIT, "rule %s: match of %zu bytes "
+                         "exceeds max_len %zu at offset %llu", r->id,
+                         m->e - m->s, r->max_len,
+                         (unsigned long long)(st->base + m->s));
+    }
+    if (m->gs < m->s || m->ge > m->e) {
+        return bb_seterr(err, BB_ERULE, "rule %s: group lies outside the "
+                         "match", r->id);
+    }
+    rc = grow((void **)&st->c, &st->capc, st->nc + 1, sizeof(*st->c), err);
+    if (rc < 0) {
+        return rc;
+    }
+    c = &st->c[st->nc++];
+    memset(c, 0, sizeof(*c));
+    c->rule = rule;
+    c->s = m->s;
+    c->e = m->e;
+    c->gs = m->gs;
+    c->ge = m->ge;
+    if (r->action != BB_ACTION_GATE) {
+        return judge(st, rd, c, m, err);
+    }
+    /* A gate match is never reported; it only opens a range where the
+     * rules behind the gate may start. */
+    c->rejected = true;
+    return push_hit(&st->gate_hits[rule], m->s, m->e, err);
+}
+
+static int partial_at(struct stream *st, struct round *rd, size_t rule,
+                      size_t q, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+
+    if (rd->end - q > r->max_len) {
+        return bb_seterr(err, BB_ELIMIT, "rule %s: partial match of more "
+                         "than max_len %zu bytes at offset %llu", r->id,
+                         r->max_len, (unsigned long long)(st->base + q));
+    }
+    if (q < rd->hold) {
+        rd->hold = q;
+    }
+    return 0;
+}
+
+static size_t next_char(const char *s, size_t p, size_t end)
+{
+    p++;
+    while (p < end && ((unsigned char)s[p] & 0xC0) == 0x80) {
+        p++;
+    }
+    return p;
+}
+
+static int find(struct mresult *m, struct stream *st, struct round *rd,
+                size_t rule, size_t from, size_t limit, struct bb_err *err)
+{
+    struct mcall call;
+    int rc;
+
+    call.subj = rd->s;
+    call.len = rd->end;
+    call.start = from;
+    call.limit = limit;
+    call.partial = !rd->final;
+    call.notbol = st->base > 0;
+    rc = matcher_find(m, st->ms, st->rs->progs[rule], &call, err);
+    if (rc < 0) {
+        bb_err_prefix(err, "rule %s at offset %llu",
+                      st->rs->rules[rule].id,
+                      (unsigned long long)(st->base + from));
+    }
+    return rc;
+}
+
+/* A rule without keywords: plain left-to-right scan from cursor. */
+static int scan_all(struct stream *st, struct round *rd, size_t rule,
+                    size_t cursor, struct bb_err *err)
+{
+    struct mresult m;
+    size_t p = cursor;
+    int rc = 0;
+
+    while (rc == 0 && p < rd->end) {
+        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
+        if (rc < 0 || m.kind == M_NONE) {
+            break;
+        }
+        if (m.kind == M_PARTIAL) {
+            return partial_at(st, rd, rule, m.s, err);
+        }
+        rc = add_cand(st, rd, rule, &m, err);
+        p = m.e;
+    }
+    return rc;
+}
+
+/* Intervals closer than this are searched as one: the regex skips the
+ * gap faster than a second call would start. Matches found in a gap
+ * cannot cover a keyword (they would start too far before it), so they
+ * are dropped and the result is the same. */
+#define IVAL_GAP 512
+
+static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len)
+{
+    size_t need = h->run ? h->s + 1 : h->e;
+
+    iv->lo = need > max_len ? need - max_len : 0;
+    iv->hi = h->run ? h->e - 1 : h->s;
+}
+
+static void push_ival(struct stream *st, const struct ival *iv)
+{
+    struct ival *last = st->niv ? &st->iv[st->niv - 1] : NULL;
+
+    if (last != NULL && iv->lo <= last->hi + st->ival_gap) {
+        if (iv->lo < last->lo) {
+            last->lo = iv->lo;
+        }
+        if (iv->hi > last->hi) {
+            last->hi = iv->hi;
+        }
+        return;
+    }
+    st->iv[st->niv++] = *iv;
+}
+
+/* Allowed start ranges of a gated rule: the literal hits and the runs of
+ * its one-byte class, merged in order of their first allowed start. */
+static int build_ivals(struct stream *st, size_t rule, struct bb_err *err)
+{
+    long gate = st->rs->rules[rule].gate_idx;
+    const struct pf_vec *lit = &st->pf.rule_hits[rule];
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    const struct pf_vec *run = cls >= 0 ? &st->pf.class_runs[cls] : NULL;
+    size_t max_len = st->rs->rules[rule].max_len;
+
+    if (gate >= 0) {
+        /* Behind a gate: start anywhere inside one of its matches. */
+        static const struct pf_vec none = { NULL, 0, 0 };
+
+        lit = &none;
+        run = &st->gate_hits[gate];
+        max_len = 1;
+    }
+    st->ival_gap = gate >= 0 ? 16 : IVAL_GAP;
+    size_t nr = run ? run->n : 0;
+    size_t i = 0;
+    size_t j = 0;
+    struct ival a;
+    struct ival b;
+    int rc;
+
+    st->niv = 0;
+    rc = grow((void **)&st->iv, &st->capiv, lit->n + nr + 1,
+              sizeof(*st->iv), err);
+    if (rc < 0) {
+        return rc;
+    }
+    while (i < lit->n || j < nr) {
+        if (i < lit->n) {
+            ival_of(&a, &lit->v[i], max_len);
+        }
+        if (j < nr) {
+            ival_of(&b, &run->v[j], max_len);
+        }
+        if (j >= nr || (i < lit->n && a.lo <= b.lo)) {
+            push_ival(st, &a);
+            i++;
+        } else {
+            push_ival(st, &b);
+            j++;
+        }
+    }
+    return 0;
+}
+
+/* First hit in v (sorted by s, disjoint ends for runs) with e > a. */
+static size_t first_after(const struct pf_vec *v, size_t a)
+{
+    size_t lo = 0;
+    size_t hi = v->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v->v[mid].e <= a) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static bool covers(const struct stream *st, size_t rule, size_t a, size_t b)
+{
+    const struct pf_vec *lit = &st->pf.rule_hits[rule];
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    size_t i;
+
+    if (cls >= 0) {
+        const struct pf_vec *run = &st->pf.class_runs[cls];
+
+        i = first_after(run, a);
+        if (i < run->n && run->v[i].s < b) {
+            return true;
+        }
+    }
+    /* Literal hits are sorted by start; ends are not monotonic when
+     * keywords of different lengths interleave, so scan a little. */
+    for (i = 0; i < lit->n && lit->v[i].s < b; i++) {
+        if (lit->v[i].s >= a && lit->v[i].e <= b) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Look for a partial match near the end that no keyword has shown yet. */
+static int end_check(struct stream *st, struct round *rd, size_t rule,
+                     size_t cursor, struct bb_err *err)
+{
+    size_t max_len = st->rs->rules[rule].max_len;
+    size_t p = rd->end > max_len ? rd->end - max_len : 0;
+    struct mresult m;
+    int rc = 0;
+
+    if (p < cursor) {
+        p = cursor;
+    }
+    while (p > 0 && p < rd->end &&
+           ((unsigned char)rd->s[p] & 0xC0) == 0x80) {
+        p++;
+    }
+    while (rc == 0 && p < rd->end) {
+        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
+        if (rc < 0 || m.kind == M_NONE) {
+            break;
+        }
+        if (m.kind == M_PARTIAL) {
+            return partial_at(st, rd, rule, m.s, err);
+        }
+        p = next_char(rd->s, m.s, rd->end);
+    }
+    return rc;
+}
+
+static int scan_gated(struct stream *st, struct round *rd, size_t rule,
+                      size_t cursor, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    bool need_cover = r->keywords.n > 0;
+    struct mresult m;
+    size_t i;
+    int rc = build_ivals(st, rule, err);
+
+    for (i = 0; rc == 0 && i < st->niv; i++) {
+        size_t p = st->iv[i].lo > cursor ? st->iv[i].lo : cursor;
+
+        while (rc == 0 && p <= st->iv[i].hi && p < rd->end) {
+            rc = find(&m, st, rd, rule, p, st->iv[i].hi, err);
+            if (rc < 0 || m.kind == M_NONE) {
+                break;
+            }
+            if (m.kind == M_PARTIAL) {
+                return partial_at(st, rd, rule, m.s, err);
+            }
+            if (!need_cover || covers(st, rule, m.s, m.e)) {
+                rc = add_cand(st, rd, rule, &m, err);
+                cursor = m.e;
+                p = m.e;
+            } else {
+                p = next_char(rd->s, m.s, rd->end);
+            }
+        }
+    }
+    /* Behind a gate a match starts inside a gate match, and an unfinished
+     * gate match already holds the stream back. */
+    if (rc == 0 && !rd->final && r->gate_idx < 0) {
+        rc = end_check(st, rd, rule, cursor, err);
+    }
+    return rc;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const struct cand *x = a;
+    const struct cand *y = b;
+
+    if (x->s != y->s) {
+        return x->s < y->s ? -1 : 1;
+    }
+    if (x->rule != y->rule) {
+        return x->rule < y->rule ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The release point: the hold, pulled back to the start of any block of
+ * overlapping matches that crosses it or still waits for context. */
+static size_t release_point(struct stream *st, const struct round *rd)
+{
+    size_t r = rd->hold;
+    size_t i = 0;
+
+    while (i < st->nc && st->c[i].s < r) {
+        size_t bs = st->c[i].s;
+        size_t be = st->c[i].e;
+        bool pending = st->c[i].pending;
+
+        for (i++; i < st->nc && st->c[i].s < be; i++) {
+            be = st->c[i].e > be ? st->c[i].e : be;
+            pending = pending || st->c[i].pending;
+        }
+        if (be > r || pending) {
+            return bs;
+        }
+    }
+    return r;
+}
+
+/* Does x beat y? Redactions beat flags; then longest, severity, order. */
+static bool beats(const struct bb_ruleset *rs, const struct cand *x,
+                  const struct cand *y)
+{
+    bool xf = rs->rules[x->rule].action == BB_ACTION_FLAG;
+    bool yf = rs->rules[y->rule].action == BB_ACTION_FLAG;
+    size_t xl = x->ge - x->gs;
+    size_t yl = y->ge - y->gs;
+
+    if (xf != yf) {
+        return yf;
+    }
+    if (xl != yl) {
+        return xl > yl;
+    }
+    if (rs->rules[x->rule].severity != rs->rules[y->rule].severity) {
+        return rs->rules[x->rule].severity > rs->rules[y->rule].severity;
+    }
+    if (x->rule != y->rule) {
+        return x->rule < y->rule;
+    }
+    return x->gs < y->gs;
+}
+
+static bool overlaps(const struct cand *x, const struct cand *y)
+{
+    return x->gs < y->ge && y->gs < x->ge;
+}
+
+/* Greedy best-first within one block c[a, b): the best undecided
+ * candidate wins and knocks out everything it overlaps. */
+static void resolve_block(struct stream *st, size_t a, size_t b)
+{
+    size_t i;
+    size_t best;
+    bool left = true;
+
+    for (i = a; i < b; i++) {
+        st->c[i].lost = st->c[i].rejected;
+        st->c[i].pending = false; /* reused as "decided" */
+    }
+    while (left) {
+        left = false;
+        best = b;
+        for (i = a; i < b; i++) {
+            if (!st->c[i].lost && !st->c[i].pending &&
+                (best == b || beats(st->rs, &st->c[i], &st->c[best]))) {
+                best = i;
+            }
+        }
+        if (best == b) {
+            break;
+        }
+        left = true;
+        st->c[best].pending = true;
+        for (i = a; i < b; i++) {
+            if (i != best && !st->c[i].lost && !st->c[i].pending &&
+                overlaps(&st->c[i], &st->c[best])) {
+                st->c[i].lost = true;
+            }
+        }
+    }
+}
+
+/* Resolve overlaps among the first n candidates, block by block. */
+static void resolve(struct stream *st, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t a = i;
+        size_t be = st->c[i].e;
+
+        for (i++; i < n && st->c[i].s < be; i++) {
+            be = st->c[i].e > be ? st->c[i].e : be;
+        }
+        resolve_block(st, a, i);
+    }
+}
+
+static int emit_text(struct stream *st, const char *p, size_t n,
+                     struct bb_err *err)
+{
+    if (n == 0) {
+        return 0;
+    }
+    return st->sink.text(st->sink.ud, p, n, err);
+}
+
+/* Write out [start, r) with the first n candidates decided. */
+static int emit(struct stream *st, const struct round *rd, size_t n,
+                size_t r, struct bb_err *err)
+{
+    size_t pos = rd->start;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < n; i++) {
+        const struct cand *c = &st->c[i];
+        struct bb_finding f;
+
+        if (c->lost) {
+            continue;
+        }
+        f.offset = st->base + c->gs;
+        f.length = c->ge - c->gs;
+        f.rule = c->rule;
+        f.action = st->rs->rules[c->rule].action;
+        f.value = rd->s + c->gs;
+        rc = emit_text(st, rd->s + pos, c->gs - pos, err);
+        if (rc == 0) {
+            rc = st->sink.finding(st->sink.ud, &f, err);
+        }
+        if (rc == 0 && f.action == BB_ACTION_FLAG) {
+            rc = emit_text(st, f.value, f.length, err);
+        }
+        pos = c->ge;
+    }
+    if (rc == 0) {
+        rc = emit_text(st, rd->s + pos, r - pos, err);
+    }
+    return rc;
+}
+
+static int scan_rule(struct stream *st, struct round *rd, size_t i,
+                     struct bb_err *err)
+{
+    size_t cursor = rd->start;
+
+    if (st->last_end[i] > st->base + cursor) {
+        cursor = (size_t)(st->last_end[i] - st->base);
+    }
+    if (st->rs->rules[i].gate_idx >= 0 ||
+        prefilter_rule_gated(st->rs->pf, i)) {
+        return scan_gated(st, rd, i, cursor, err);
+    }
+    return scan_all(st, rd, i, cursor, err);
+}
+
+/* Gates first (their matches open the ranges of the rules behind
+ * them), then every other rule; or only one rule and its gate. */
+static int scan_rules(struct stream *st, struct round *rd,
+                      struct bb_err *err)
+{
+    const struct bb_ruleset *rs = st->rs;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < rs->n; i++) {
+        st->gate_hits[i].n = 0;
+    }
+    rc = prefilter_scan(&st->pf, rs->pf, rd->s, rd->start, rd->end, err);
+    if (st->only >= 0) {
+        long g = rs->rules[st->only].gate_idx;
+
+        if (rc == 0 && g >= 0) {
+            rc = scan_rule(st, rd, (size_t)g, err);
+        }
+        return rc == 0 ? scan_rule(st, rd, (size_t)st->only, err) : rc;
+    }
+    for (i = 0; rc == 0 && i < rs->n; i++) {
+        if (rs->rules[i].action == BB_ACTION_GATE) {
+            rc = scan_rule(st, rd, i, err);
+        }
+    }
+    for (i = 0; rc == 0 && i < rs->n; i++) {
+        if (rs->rules[i].action != BB_ACTION_GATE) {
+            rc = scan_rule(st, rd, i, err);
+        }
+    }
+    return rc;
+}
+
+static int round_run(struct stream *st, bool final, struct bb_err *err)
+{
+    struct round rd;
+    size_t r;
+    size_t n;
+    size_t i;
+    size_t keep;
+    int rc;
+
+    rd.s = st->buf.data;
+    rd.start = (size_t)(st->rel - st->base);
+    rd.end = st->buf.len;
+    rd.final = final;
+    if (!final) {
+        rd.end -= bb_utf8_tail(rd.s, rd.end);
+    }
+    rd.hold = rd.end;
+    st->nc = 0;
+    rc = scan_rules(st, &rd, err);
+    if (rc < 0) {
+        return rc;
+    }
+    qsort(st->c, st->nc, sizeof(*st->c), cand_cmp);
+    r = final ? rd.end : release_point(st, &rd);
+    for (n = 0; n < st->nc && st->c[n].s < r; n++) {
+        uint64_t e = st->base + st->c[n].e;
+
+        if (e > st->last_end[st->c[n].rule]) {
+            st->last_end[st->c[n].rule] = e;
+        }
+    }
+    resolve(st, n);
+    rc = emit(st, &rd, n, r, err);
+    if (rc < 0) {
+        return rc;
+    }
+    st->rel = st->base + r;
+    if (st->buf.len - r > st->max_hold) {
+        st->max_hold = st->buf.len - r;
+    }
+    if (st->buf.len - r > st->hold_cap) {
+        return bb_seterr(err, BB_ELIMIT, "more than %zu bytes held back at "
+                         "offset %llu", st->hold_cap,
+                         (unsigned long long)st->rel);
+    }
+    keep = st->rs->keep_left;
+    if (r > keep) {
+        i = r - keep;
+        bb_buf_consume(&st->buf, i);
+        st->base += i;
+    }
+    return 0;
+}
+
+int stream_feed(struct stream *st, const char *p, size_t n,
+                struct bb_err *err)
+{
+    int rc;
+
+    if (st->failed || st->finished) {
+        return bb_seterr(err, BB_ESTATE, "stream already %s",
+                         st->failed ? "failed" : "finished");
+    }
+    while (n > 0) {
+        size_t k = n > CHUNK ? CHUNK : n;
+
+        rc = bb_buf_append(&st->buf, p, k, err);
+        if (rc == 0) {
+            rc = round_run(st, false, err);
+        }
+        if (rc < 0) {
+            return fail(st, rc);
+        }
+        st->bytes_in += k;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int stream_finish(struct stream *st, struct bb_err *err)
+{
+    int rc;
+
+    if (st->failed || st->finished) {
+        return bb_seterr(err, BB_ESTATE, "stream already %s",
+                         st->failed ? "failed" : "finished");
+    }
+    rc = round_run(st, true, err);
+    if (rc < 0) {
+        return fail(st, rc);
+    }
+    st->finished = true;
+    return 0;
+}
+
+void stream_reset(struct stream *st)
+{
+    size_t i;
+
+    bb_buf_consume(&st->buf, st->buf.len);
+    st->base = 0;
+    st->rel = 0;
+    for (i = 0; i < st->rs->n; i++) {
+        st->last_end[i] = 0;
+    }
+    st->finished = false;
+}
+
+int stream_new(struct stream **out, const struct bb_ruleset *rs, long only,
+               const struct stream_sink *sink, struct bb_err *err)
+{
+    struct stream *st;
+    int rc;
+
+    if (!rs->compiled) {
+        return bb_seterr(err, BB_EINVAL, "ruleset is not compiled");
+    }
+    st = bb_calloc(1, sizeof(*st));
+    if (st == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    st->rs = rs;
+    st->only = only;
+    st->sink = *sink;
+    st->hold_cap = 4 * rs->max_len + 2 * rs->max_window + 4096;
+    bb_buf_init(&st->buf, st->hold_cap + rs->keep_left + CHUNK + 8);
+    st->last_end = bb_calloc(rs->n + 1, sizeof(*st->last_end));
+    st->gate_hits = bb_calloc(rs->n + 1, sizeof(*st->gate_hits));
+    rc = (st->last_end && st->gate_hits)
+             ? 0
+             : bb_seterr(err, BB_ENOMEM, "out of memory");
+    if (rc == 0) {
+        rc = matcher_state_new(&st->ms, rs->max_groups, &rs->opts, err);
+    }
+    if (rc == 0) {
+        rc = pf_result_init(&st->pf, rs->pf, err);
+    }
+    if (rc < 0) {
+        stream_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void stream_free(struct stream *st)
+{
+    size_t i;
+
+    if (st == NULL) {
+        return;
+    }
+    bb_buf_dispose(&st->buf);
+    matcher_state_free(st->ms);
+    pf_result_dispose(&st->pf);
+    for (i = 0; st->gate_hits != NULL && i < st->rs->n; i++) {
+        bb_free(st->gate_hits[i].v);
+    }
+    bb_free(st->gate_hits);
+    bb_free(st->last_end);
+    bb_free(st->c);
+    bb_free(st->iv);
+    bb_free(st);
+}
+
+uint64_t stream_bytes_in(const struct stream *st)
+{
+    return st->bytes_in;
+}
+
+size_t stream_max_hold(const struct stream *st)
+{
+    return st->max_hold;
+}

@@ -1,0 +1,39 @@
+/*
+ * stream.h - the hold-back engine (DESIGN section 2, invariants 1-4):
+ * bytes in, findings and released bytes out through a sink, the same
+ * whatever the chunking. Knows the matcher and prefilter, not PCRE2
+ * internals, operators or output formats.
+ */
+#ifndef BB_STREAM_H
+#define BB_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blackbar.h"
+
+struct stream_sink {
+    /* Bytes that pass through unchanged. */
+    int (*text)(void *ud, const char *p, size_t n, struct bb_err *err);
+    /* A finding; for BB_ACTION_FLAG its bytes follow through text(). */
+    int (*finding)(void *ud, const struct bb_finding *f,
+                   struct bb_err *err);
+    void *ud;
+};
+
+struct stream;
+
+/* only: run just this rule (for rule tests), or -1 for all. */
+int stream_new(struct stream **out, const struct bb_ruleset *rs, long only,
+               const struct stream_sink *sink, struct bb_err *err);
+int stream_feed(struct stream *st, const char *p, size_t n,
+                struct bb_err *err);
+int stream_finish(struct stream *st, struct bb_err *err);
+/* Start a new, independent segment (after finish). */
+void stream_reset(struct stream *st);
+void stream_free(struct stream *st);
+
+uint64_t stream_bytes_in(const struct stream *st);
+size_t stream_max_hold(const struct stream *st);
+
+#endif
