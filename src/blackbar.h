@@ -123,10 +123,14 @@ struct bb_rule_test {
     size_t n_failed;      /* examples that gave the wrong answer */
     size_t first_failed;  /* index (match first, then nomatch) */
     bool failed_is_match; /* the first failure was a "match" example */
+    size_t n_gate_lost;   /* examples where the keyword, context, digit or
+                           * gate ranges hid a finding that a search of
+                           * every position makes */
 };
 
 /* Run rule i's examples through that rule alone (validators, context and
- * allow lists applied). A rule without examples of both kinds fails. */
+ * allow lists applied), once with its usual search ranges and once
+ * searching every position; both must agree. */
 int bb_ruleset_test_rule(struct bb_rule_test *out,
                          const struct bb_ruleset *rs, size_t i,
                          struct bb_err *err);

@@ -71,6 +71,11 @@ static int do_test(const struct bb_ruleset *rs)
                    t.failed_is_match ? "match" : "nomatch",
                    t.first_failed + 1);
             failed++;
+        } else if (t.n_gate_lost > 0) {
+            printf("FAIL %s: %zu examples found only when every position "
+                   "is searched (keywords, context words, digits or gate "
+                   "miss a match)\n", ri.id, t.n_gate_lost);
+            failed++;
         } else {
             pass++;
         }

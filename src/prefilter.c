@@ -13,23 +13,43 @@
 #include "core.h"
 
 #define PF_MAX_CLASSES 32
+#define PF_MAX_KINDS 8
+
+/* How a token kind reads bytes: 1 unit, 2 joiner, 0 neither. */
+struct pf_kind {
+    uint8_t cls[256];
+    size_t max_gap;
+    bool count_joiners;
+};
 
 struct pf_kw {
     char *text;
     size_t len;
-    unsigned key;   /* first two bytes */
     size_t *rules;  /* rules that use it */
     size_t n_rules;
 };
 
+/* A keyword filed under the byte pair at offset d of its text. */
+struct pf_ent {
+    unsigned key;
+    uint32_t kw;
+    uint32_t d;
+};
+
 struct prefilter {
-    struct pf_kw *kw;        /* sorted by key */
+    struct pf_kw *kw;
     size_t n_kw;
-    uint32_t *bucket;        /* 65537 offsets into kw by key */
-    uint8_t pair[65536];     /* 1 for each key in use */
+    struct pf_ent *ent;      /* sorted by key, then d descending */
+    size_t n_ent;
+    size_t stride;           /* pairs are looked at every stride bytes */
+    uint32_t *bucket;        /* 65537 offsets into ent by key */
+    uint8_t pair[65536 / 8]; /* bitmap of keys in use */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
     size_t n_classes;
+    struct pf_kind kinds[PF_MAX_KINDS];
+    size_t n_kinds;
+    int *rule_kind;          /* per rule, or -1 */
     int *rule_class;         /* per rule, or -1 */
     bool *rule_gated;        /* per rule */
     size_t n_rules;
@@ -40,15 +60,18 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-static int kw_cmp(const void *a, const void *b)
+static int ent_cmp(const void *a, const void *b)
 {
-    const struct pf_kw *x = a;
-    const struct pf_kw *y = b;
+    const struct pf_ent *x = a;
+    const struct pf_ent *y = b;
 
     if (x->key != y->key) {
         return x->key < y->key ? -1 : 1;
     }
-    return strcmp(x->text, y->text);
+    if (x->d != y->d) {
+        return x->d > y->d ? -1 : 1;
+    }
+    return x->kw < y->kw ? -1 : (x->kw > y->kw);
 }
 
 static int add_kw(struct prefilter *pf, const char *k, size_t rule,
@@ -70,8 +93,6 @@ static int add_kw(struct prefilter *pf, const char *k, size_t rule,
             return bb_seterr(err, BB_ENOMEM, "out of memory");
         }
         w->len = strlen(k);
-        w->key = ((unsigned)(unsigned char)k[0] << 8) |
-                 (unsigned char)k[1];
         pf->n_kw++;
     }
     if (w->n_rules > 0 && w->rules[w->n_rules - 1] == rule) {
@@ -83,6 +104,54 @@ static int add_kw(struct prefilter *pf, const char *k, size_t rule,
     }
     w->rules = nr;
     w->rules[w->n_rules++] = rule;
+    return 0;
+}
+
+/* A context word, filed like a keyword under pseudo-rule index slot.
+ * One-byte words cannot be filed; they are rejected at load. */
+static int add_word(struct prefilter *pf, const char *w, size_t slot,
+                    struct bb_err *err)
+{
+    if (w[1] == '\0') {
+        return bb_seterr(err, BB_ERULE, "context words must be at least two "
+                         "bytes long");
+    }
+    return add_kw(pf, w, slot, err);
+}
+
+/* Give rule i the token kind of its "digits", sharing equal kinds. */
+static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
+                    struct bb_err *err)
+{
+    static const char hexd[] = "0123456789abcdefABCDEF";
+    struct pf_kind k;
+    const char *j;
+    size_t c;
+
+    memset(&k, 0, sizeof(k));
+    for (j = r->digits_hex ? r->digits_hex : " .-/()+"; *j != '\0'; j++) {
+        k.cls[(unsigned char)*j] = 2;
+    }
+    for (j = hexd; *j != '\0'; j++) {
+        if (r->digits_hex != NULL || (*j >= '0' && *j <= '9')) {
+            k.cls[(unsigned char)*j] = 1;
+        }
+    }
+    k.max_gap = r->digits_hex ? 2 : 3;
+    k.count_joiners = r->digits_hex != NULL;
+    for (c = 0; c < pf->n_kinds; c++) {
+        if (memcmp(&pf->kinds[c], &k, sizeof(k)) == 0) {
+            break;
+        }
+    }
+    if (c == pf->n_kinds) {
+        if (c == PF_MAX_KINDS) {
+            return bb_seterr(err, BB_ERULE, "rule %s: more than %d kinds of "
+                             "\"digits\" tokens", r->id, PF_MAX_KINDS);
+        }
+        pf->kinds[pf->n_kinds++] = k;
+    }
+    pf->rule_kind[i] = (int)c;
     return 0;
 }
 
@@ -129,25 +198,44 @@ static int add_class(struct prefilter *pf, const struct rule *r, size_t i,
     return 0;
 }
 
+/* Every keyword of length len can be found by looking at byte pairs
+ * only every stride = (shortest length - 1) positions: file each keyword
+ * under its pairs at offsets 0 .. stride-1 (Wu-Manber with blocks of 2). */
 static int build_tables(struct prefilter *pf, struct bb_err *err)
 {
+    size_t minlen = 5;
     size_t i;
+    size_t d;
     unsigned k;
 
-    qsort(pf->kw, pf->n_kw, sizeof(*pf->kw), kw_cmp);
+    for (i = 0; i < pf->n_kw; i++) {
+        minlen = pf->kw[i].len < minlen ? pf->kw[i].len : minlen;
+    }
+    pf->stride = minlen - 1;
+    pf->ent = bb_calloc(pf->n_kw * pf->stride + 1, sizeof(*pf->ent));
     pf->bucket = bb_calloc(65537, sizeof(*pf->bucket));
-    if (pf->bucket == NULL) {
+    if (pf->ent == NULL || pf->bucket == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
+    for (i = 0; i < pf->n_kw; i++) {
+        const unsigned char *t = (const unsigned char *)pf->kw[i].text;
+
+        for (d = 0; d < pf->stride; d++) {
+            struct pf_ent *e = &pf->ent[pf->n_ent++];
+
+            e->key = ((unsigned)t[d] << 8) | t[d + 1];
+            e->kw = (uint32_t)i;
+            e->d = (uint32_t)d;
+            pf->pair[e->key >> 3] |= (uint8_t)(1u << (e->key & 7));
+        }
+    }
+    qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
     i = 0;
     for (k = 0; k <= 65536; k++) {
-        while (i < pf->n_kw && pf->kw[i].key < k) {
+        while (i < pf->n_ent && pf->ent[i].key < k) {
             i++;
         }
         pf->bucket[k] = (uint32_t)i;
-    }
-    for (i = 0; i < pf->n_kw; i++) {
-        pf->pair[pf->kw[i].key] = 1;
     }
     return 0;
 }
@@ -170,22 +258,34 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
     }
     for (i = 0; i < n_rules; i++) {
         total += rules[i].keywords.n;
+        total += rules[i].ctx_required ? rules[i].ctx_words.n : 0;
     }
     pf->n_rules = n_rules;
     pf->kw = bb_calloc(total + 1, sizeof(*pf->kw));
     pf->rule_class = bb_calloc(n_rules + 1, sizeof(*pf->rule_class));
+    pf->rule_kind = bb_calloc(n_rules + 1, sizeof(*pf->rule_kind));
     pf->rule_gated = bb_calloc(n_rules + 1, sizeof(*pf->rule_gated));
-    if (pf->kw == NULL || pf->rule_class == NULL || pf->rule_gated == NULL) {
+    if (pf->kw == NULL || pf->rule_class == NULL || pf->rule_gated == NULL ||
+        pf->rule_kind == NULL) {
         rc = bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     for (i = 0; rc == 0 && i < n_rules; i++) {
         pf->rule_class[i] = -1;
-        pf->rule_gated[i] = rules[i].keywords.n > 0;
-        rc = add_class(pf, &rules[i], i, sets, err);
+        pf->rule_gated[i] = rules[i].keywords.n > 0 ||
+                            rules[i].ctx_required || rules[i].digits_min;
+        pf->rule_kind[i] = -1;
+        rc = rules[i].digits_min ? add_kind(pf, &rules[i], i, err) : 0;
+        if (rc == 0) {
+            rc = add_class(pf, &rules[i], i, sets, err);
+        }
         for (j = 0; rc == 0 && j < rules[i].keywords.n; j++) {
             if (rules[i].keywords.v[j][1] != '\0') {
                 rc = add_kw(pf, rules[i].keywords.v[j], i, err);
             }
+        }
+        for (j = 0; rc == 0 && rules[i].ctx_required &&
+                    j < rules[i].ctx_words.n; j++) {
+            rc = add_word(pf, rules[i].ctx_words.v[j], n_rules + i, err);
         }
     }
     if (rc == 0) {
@@ -211,8 +311,10 @@ void prefilter_free(struct prefilter *pf)
         bb_free(pf->kw[i].rules);
     }
     bb_free(pf->kw);
+    bb_free(pf->ent);
     bb_free(pf->bucket);
     bb_free(pf->rule_class);
+    bb_free(pf->rule_kind);
     bb_free(pf->rule_gated);
     bb_free(pf);
 }
@@ -227,14 +329,23 @@ int prefilter_rule_class(const struct prefilter *pf, size_t i)
     return pf->rule_class[i];
 }
 
+int prefilter_rule_tokens(const struct prefilter *pf, size_t i)
+{
+    return pf->rule_kind[i];
+}
+
 int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                    struct bb_err *err)
 {
     res->n_rules = pf->n_rules;
     res->n_classes = pf->n_classes;
-    res->rule_hits = bb_calloc(pf->n_rules + 1, sizeof(*res->rule_hits));
+    res->rule_hits = bb_calloc(2 * pf->n_rules + 1,
+                               sizeof(*res->rule_hits));
     res->class_runs = bb_calloc(PF_MAX_CLASSES, sizeof(*res->class_runs));
-    if (res->rule_hits == NULL || res->class_runs == NULL) {
+    res->tok = bb_calloc(PF_MAX_KINDS, sizeof(*res->tok));
+    res->n_kinds = pf->n_kinds;
+    if (res->rule_hits == NULL || res->class_runs == NULL ||
+        res->tok == NULL) {
         pf_result_dispose(res);
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
@@ -245,9 +356,13 @@ void pf_result_dispose(struct pf_result *res)
 {
     size_t i;
 
-    for (i = 0; res->rule_hits != NULL && i < res->n_rules; i++) {
+    for (i = 0; res->rule_hits != NULL && i < 2 * res->n_rules; i++) {
         bb_free(res->rule_hits[i].v);
     }
+    for (i = 0; res->tok != NULL && i < PF_MAX_KINDS; i++) {
+        bb_free(res->tok[i].v);
+    }
+    bb_free(res->tok);
     for (i = 0; res->class_runs != NULL && i < PF_MAX_CLASSES; i++) {
         bb_free(res->class_runs[i].v);
     }
@@ -276,48 +391,65 @@ static int push(struct pf_vec *vec, size_t s, size_t e, bool run,
     return 0;
 }
 
-static bool eq_lower(const unsigned char *s, const char *kw, size_t n)
+static bool eq_lower(const uint8_t *lc, const unsigned char *s,
+                     const char *kw, size_t n)
 {
     size_t i;
 
-    for (i = 2; i < n; i++) {
-        if (lower(s[i]) != (unsigned char)kw[i]) {
+    for (i = 0; i < n; i++) {
+        if (lc[s[i]] != (unsigned char)kw[i]) {
             return false;
         }
     }
     return true;
 }
 
+static int hit(struct pf_result *res, const struct pf_kw *w, size_t at,
+               struct bb_err *err)
+{
+    size_t r;
+    int rc;
+
+    for (r = 0; r < w->n_rules; r++) {
+        rc = push(&res->rule_hits[w->rules[r]], at, at + w->len, false, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Hits come out in start order: positions rise, and within one position
+ * entries are sorted by offset d descending (start = i - d rising). */
 static int scan_literals(struct pf_result *res, const struct prefilter *pf,
                          const unsigned char *s, size_t from, size_t to,
                          struct bb_err *err)
 {
-    size_t i;
-    size_t j;
-    size_t r;
-    int rc;
-
     const uint8_t *lc = pf->lc;
     const uint8_t *pair = pf->pair;
+    size_t stride = pf->stride;
+    size_t i;
+    size_t j;
+    int rc;
 
-    for (i = from; i + 1 < to; i++) {
+    for (i = from; i + 1 < to; i += stride) {
         unsigned key = ((unsigned)lc[s[i]] << 8) | lc[s[i + 1]];
 
-        if (pair[key] == 0) {
+        if ((pair[key >> 3] & (1u << (key & 7))) == 0) {
             continue;
         }
         for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
-            const struct pf_kw *w = &pf->kw[j];
+            const struct pf_ent *e = &pf->ent[j];
+            const struct pf_kw *w = &pf->kw[e->kw];
+            size_t at = i - e->d;
 
-            if (i + w->len > to || !eq_lower(s + i, w->text, w->len)) {
+            if (i < from + e->d || at + w->len > to ||
+                !eq_lower(lc, s + at, w->text, w->len)) {
                 continue;
             }
-            for (r = 0; r < w->n_rules; r++) {
-                rc = push(&res->rule_hits[w->rules[r]], i, i + w->len,
-                          false, err);
-                if (rc < 0) {
-                    return rc;
-                }
+            rc = hit(res, w, at, err);
+            if (rc < 0) {
+                return rc;
             }
         }
     }
@@ -359,6 +491,94 @@ static int scan_runs(struct pf_result *res, const struct prefilter *pf,
     return 0;
 }
 
+static int push_token(struct pf_tokvec *tv, size_t s, size_t e,
+                      size_t count, struct bb_err *err)
+{
+    if (tv->n == tv->cap) {
+        size_t cap = tv->cap ? tv->cap * 2 : 256;
+        struct pf_token *t = bb_realloc(tv->v, cap * sizeof(*t));
+
+        if (t == NULL) {
+            return bb_seterr(err, BB_ENOMEM, "out of memory");
+        }
+        tv->v = t;
+        tv->cap = cap;
+    }
+    tv->v[tv->n].s = s;
+    tv->v[tv->n].e = e;
+    tv->v[tv->n].count = count;
+    tv->n++;
+    return 0;
+}
+
+/* Joiner bytes right before s[i] (dir < 0) or after it (dir > 0), at
+ * most max_gap of them, within [from, to). */
+static size_t edge_joins(const struct pf_kind *k, const unsigned char *s,
+                         size_t i, int dir, size_t from, size_t to)
+{
+    size_t n = 0;
+
+    while (n < k->max_gap) {
+        size_t j = dir < 0 ? i - n - 1 : i + n + 1;
+
+        if ((dir < 0 && i < from + n + 1) || (dir > 0 && j >= to) ||
+            k->cls[s[j]] != 2) {
+            break;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Tokens of one kind: maximal runs of units in which consecutive units
+ * are at most max_gap joiner bytes apart. A hex token also counts the
+ * joiners just around it ("::1", "fe80::"). */
+static int scan_tokens(struct pf_tokvec *tv, const struct pf_kind *k,
+                       const unsigned char *s, size_t from, size_t to,
+                       struct bb_err *err)
+{
+    const uint8_t *cls = k->cls;
+    size_t i = from;
+    int rc;
+
+    while (i < to) {
+        size_t start;
+        size_t last;
+        size_t units = 1;
+        size_t joins = 0;
+
+        while (i < to && cls[s[i]] != 1) {
+            i++;
+        }
+        if (i == to) {
+            break;
+        }
+        start = i;
+        last = i++;
+        while (i < to && cls[s[i]] != 0 && i - last <= k->max_gap + 1) {
+            if (cls[s[i]] == 1) {
+                joins += i - last - 1;
+                last = i;
+                units++;
+            }
+            i++;
+        }
+        if (k->count_joiners) {
+            joins += edge_joins(k, s, start, -1, from, to) +
+                     edge_joins(k, s, last, 1, from, to);
+        }
+        rc = push_token(tv, start, last + 1,
+                        i == to ? SIZE_MAX
+                                : (k->count_joiners ? joins : units),
+                        err);
+        if (rc < 0) {
+            return rc;
+        }
+        i = last + 1;
+    }
+    return 0;
+}
+
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
                    const char *s, size_t from, size_t to,
                    struct bb_err *err)
@@ -366,8 +586,11 @@ int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
     size_t i;
     int rc = 0;
 
-    for (i = 0; i < res->n_rules; i++) {
+    for (i = 0; i < 2 * res->n_rules; i++) {
         res->rule_hits[i].n = 0;
+    }
+    for (i = 0; i < res->n_kinds; i++) {
+        res->tok[i].n = 0;
     }
     for (i = 0; i < PF_MAX_CLASSES; i++) {
         res->class_runs[i].n = 0;
@@ -377,6 +600,10 @@ int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
     }
     if (rc == 0 && pf->n_classes > 0) {
         rc = scan_runs(res, pf, (const unsigned char *)s, from, to, err);
+    }
+    for (i = 0; rc == 0 && i < pf->n_kinds; i++) {
+        rc = scan_tokens(&res->tok[i], &pf->kinds[i],
+                         (const unsigned char *)s, from, to, err);
     }
     return rc;
 }

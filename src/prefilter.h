@@ -30,9 +30,26 @@ struct pf_vec {
 struct prefilter;
 
 /* Per-thread scan results, reused across scans. */
+/* A token: numeric (digits joined by at most 3 bytes of " .-/()+",
+ * counting digits) or hex (hex digits joined by at most 2 bytes of a
+ * rule's joiners, counting joiners). */
+struct pf_token {
+    size_t s;     /* first unit */
+    size_t e;     /* after the last unit */
+    size_t count; /* SIZE_MAX for a token still open at the window end */
+};
+
+struct pf_tokvec {
+    struct pf_token *v;
+    size_t n, cap;
+};
+
 struct pf_result {
-    struct pf_vec *rule_hits;  /* literal hits, per rule */
+    struct pf_vec *rule_hits;  /* literal hits per rule, then context-word
+                                * hits per rule at n_rules + i */
     struct pf_vec *class_runs; /* runs, per one-byte class */
+    struct pf_tokvec *tok;     /* tokens, per token kind */
+    size_t n_kinds;
     size_t n_rules;
     size_t n_classes;
 };
@@ -41,16 +58,20 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
                     size_t n_rules, struct bb_err *err);
 void prefilter_free(struct prefilter *pf);
 
-/* True when rule i has keywords (its regex runs only near them). */
+/* True when rule i's regex runs only in ranges the prefilter found
+ * (keywords, context words or numeric tokens). */
 bool prefilter_rule_gated(const struct prefilter *pf, size_t i);
 /* The one-byte class of rule i, or -1. */
 int prefilter_rule_class(const struct prefilter *pf, size_t i);
+/* The token kind of rule i (its "digits"), or -1. */
+int prefilter_rule_tokens(const struct prefilter *pf, size_t i);
 
 int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                    struct bb_err *err);
 void pf_result_dispose(struct pf_result *res);
 
-/* Scan s[from, to) and replace res with its hits, in position order. */
+/* Scan s[from, to) and replace res with its hits, in position order.
+ * A numeric token still open at `to` is included whatever its size. */
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
                    const char *s, size_t from, size_t to,
                    struct bb_err *err);

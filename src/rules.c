@@ -52,6 +52,7 @@ void rules_rule_dispose(struct rule *r)
     bb_free(r->pack);
     bb_free(r->category);
     bb_free(r->gate);
+    bb_free(r->digits_hex);
     bb_free(r->pattern);
     strv_dispose(&r->keywords);
     strv_dispose(&r->ctx_words);
@@ -204,6 +205,9 @@ static const char *const categories[] = {
     "violence/graphic", NULL
 };
 
+static int check_words(const struct strv *words, size_t minlen,
+                       const struct pctx *c);
+
 static int parse_context(struct rule *r, const cJSON *obj,
                          const struct pctx *c)
 {
@@ -239,7 +243,39 @@ static int parse_context(struct rule *r, const cJSON *obj,
     if (r->ctx_words.n == 0) {
         return fail(c, "field \"%s\" must not be empty", "context.words");
     }
-    return 0;
+    return check_words(&r->ctx_words, 2, c);
+}
+
+static int parse_digits(struct rule *r, const cJSON *obj,
+                        const struct pctx *c)
+{
+    static const char *const keys[] = { "min", "lead", "hex", NULL };
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "digits");
+    int rc;
+
+    if (d == NULL || cJSON_IsNull(d)) {
+        return 0;
+    }
+    if (!cJSON_IsObject(d)) {
+        return fail(c, "field \"%s\" must be an object", "digits");
+    }
+    rc = check_keys(d, keys, c);
+    if (rc == 0) {
+        rc = get_uint(&r->digits_min, d, "min", 1, 64, c);
+        rc = rc > 0 ? fail(c, "missing field \"%s\"", "digits.min") : rc;
+    }
+    if (rc == 0 && get_uint(&r->digits_lead, d, "lead", 0, 16, c) < 0) {
+        rc = BB_ERULE;
+    }
+    if (rc == 0) {
+        rc = get_string(&r->digits_hex, d, "hex", false, c);
+    }
+    if (rc == 0 && r->digits_hex != NULL &&
+        (r->digits_hex[0] == '\0' || strlen(r->digits_hex) > 8 ||
+         strspn(r->digits_hex, ":-./ ") != strlen(r->digits_hex))) {
+        rc = fail(c, "\"digits\".hex must be 1 to 8 of \"%s\"", ":-./ ");
+    }
+    return rc;
 }
 
 static int parse_examples(struct rule *r, const cJSON *obj,
@@ -266,22 +302,27 @@ static int parse_examples(struct rule *r, const cJSON *obj,
     return rc;
 }
 
-static int check_keywords(const struct rule *r, const struct pctx *c)
+/* Keywords and context words: lowercase ASCII, minlen..32 bytes. */
+static int check_words(const struct strv *words, size_t minlen,
+                       const struct pctx *c)
 {
     size_t i;
     size_t j;
 
-    for (i = 0; i < r->keywords.n; i++) {
-        const char *k = r->keywords.v[i];
+    for (i = 0; i < words->n; i++) {
+        const char *k = words->v[i];
 
-        if (strlen(k) > 32) {
-            return fail(c, "keyword longer than 32 bytes%s", "");
+        if (strlen(k) > 32 || strlen(k) < minlen) {
+            return fail(c, "keywords and context words must be %s",
+                        minlen > 1 ? "2 to 32 bytes long"
+                                   : "at most 32 bytes long");
         }
         for (j = 0; k[j] != '\0'; j++) {
             unsigned char ch = (unsigned char)k[j];
 
             if (ch >= 0x80 || (ch >= 'A' && ch <= 'Z') || ch < 0x20) {
-                return fail(c, "keywords must be lowercase ASCII%s", "");
+                return fail(c, "keywords and context words must be "
+                            "lowercase ASCII%s", "");
             }
         }
     }
@@ -368,7 +409,7 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
     static const char *const keys[] = {
         "id", "type", "description", "pattern", "group", "keywords",
         "max_len", "validate", "entropy", "context", "allow", "action",
-        "severity", "category", "gate", "examples", NULL
+        "severity", "category", "gate", "digits", "examples", NULL
     };
     int rc;
 
@@ -408,7 +449,7 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
         rc = get_strv(&r->keywords, obj, "keywords", false, c);
     }
     if (rc == 0) {
-        rc = check_keywords(r, c);
+        rc = check_words(&r->keywords, 1, c);
     }
     if (rc == 0) {
         rc = get_strv(&r->allow, obj, "allow", false, c);
@@ -421,6 +462,9 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
     }
     if (rc == 0) {
         rc = parse_context(r, obj, c);
+    }
+    if (rc == 0) {
+        rc = parse_digits(r, obj, c);
     }
     if (rc == 0) {
         rc = parse_examples(r, obj, c);

@@ -257,8 +257,10 @@ int bb_ruleset_compile(struct bb_ruleset *rs, struct bb_err *err)
         }
         rs->keep_left = lb > rs->keep_left ? lb : rs->keep_left;
     }
-    if (rs->max_window + 8 > rs->keep_left) {
-        rs->keep_left = rs->max_window + 8;
+    /* Context words end within max_window of a match; they are at most
+     * 32 bytes long (rules.c). */
+    if (rs->max_window + 40 > rs->keep_left) {
+        rs->keep_left = rs->max_window + 40;
     }
     rc = link_gates(rs, err);
     if (rc == 0) {

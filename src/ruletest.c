@@ -37,7 +37,8 @@ static int probe_finding(void *ud, const struct bb_finding *f,
 
 /* Findings of rule i alone in text; < 0 on an engine error. */
 static int run_one(size_t *hits, const struct bb_ruleset *rs, size_t i,
-                   const char *text, size_t len, struct bb_err *err)
+                   const char *text, size_t len, bool ungated,
+                   struct bb_err *err)
 {
     struct probe pr = { 0 };
     struct stream_sink sink = { probe_text, probe_finding, &pr };
@@ -45,6 +46,9 @@ static int run_one(size_t *hits, const struct bb_ruleset *rs, size_t i,
     int rc;
 
     rc = stream_new(&st, rs, (long)i, &sink, err);
+    if (rc == 0 && ungated) {
+        stream_set_ungated(st);
+    }
     if (rc == 0) {
         rc = stream_feed(st, text, len, err);
     }
@@ -63,6 +67,7 @@ int bb_ruleset_test_rule(struct bb_rule_test *out,
     const struct rule *r;
     size_t k;
     size_t hits;
+    size_t all;
     int rc;
 
     if (i >= rs->n || !rs->compiled) {
@@ -76,11 +81,15 @@ int bb_ruleset_test_rule(struct bb_rule_test *out,
         const char *t = want ? r->ex_match.v[k]
                              : r->ex_nomatch.v[k - r->ex_match.n];
 
-        rc = run_one(&hits, rs, i, t, strlen(t), err);
+        rc = run_one(&hits, rs, i, t, strlen(t), false, err);
+        if (rc == 0) {
+            rc = run_one(&all, rs, i, t, strlen(t), true, err);
+        }
         if (rc < 0) {
             bb_err_prefix(err, "rule %s: example %zu", r->id, k + 1);
             return rc;
         }
+        out->n_gate_lost += all != hits;
         out->n_examples++;
         if ((hits > 0) != want) {
             if (out->n_failed == 0) {
@@ -157,7 +166,7 @@ int bb_ruleset_lint_rule(size_t *n_out, char *buf, size_t cap,
         const char *unit = adversarial(in, len, k, r);
         struct bb_err e2;
 
-        if (run_one(&hits, rs, i, in, len, &e2) < 0) {
+        if (run_one(&hits, rs, i, in, len, false, &e2) < 0) {
             snprintf(msg, sizeof(msg), "fails on 64 KiB of repeated "
                      "\"%.20s\": %s", k < 11 ? unit : "first example",
                      e2.msg);

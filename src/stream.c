@@ -15,7 +15,7 @@
 #include "ruleset.h"
 #include "validate.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK (1024 * 1024)
 
 struct cand {
     size_t rule;
@@ -24,6 +24,7 @@ struct cand {
     bool rejected; /* consumed by the rule but not reported */
     bool pending;  /* needs more right context */
     bool lost;     /* lost overlap resolution */
+    bool ctx_miss; /* required context absent: the start is skipped */
 };
 
 struct ival {
@@ -45,6 +46,7 @@ struct stream {
     struct ival *iv;
     size_t niv, capiv;
     struct pf_vec *gate_hits; /* per rule; used for gate rules */
+    bool ungated;             /* search every position (rule tests) */
     size_t ival_gap;
     size_t hold_cap;
     bool failed;
@@ -89,7 +91,17 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem,
     return 0;
 }
 
-static bool has_word_near(const char *s, size_t lo, size_t hi,
+/* Letters and digits; '_' separates words here, so "vault" counts in
+ * VAULT_TOKEN. */
+static bool is_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* Does one of words occur as a whole word (no letter or digit glued to
+ * it) within [lo, hi)? s is valid up to end. */
+static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
                           const struct strv *words)
 {
     size_t w;
@@ -99,6 +111,8 @@ static bool has_word_near(const char *s, size_t lo, size_t hi,
     for (w = 0; w < words->n; w++) {
         const char *k = words->v[w];
         size_t kl = strlen(k);
+        bool open_l = is_word((unsigned char)k[0]);
+        bool open_r = is_word((unsigned char)k[kl - 1]);
 
         for (i = lo; i + kl <= hi; i++) {
             for (j = 0; j < kl; j++) {
@@ -111,7 +125,9 @@ static bool has_word_near(const char *s, size_t lo, size_t hi,
                     break;
                 }
             }
-            if (j == kl) {
+            if (j == kl && !(open_l && i > 0 && is_word((unsigned char)s[i - 1]))
+                && !(open_r && i + kl < end &&
+                     is_word((unsigned char)s[i + kl]))) {
                 return true;
             }
         }
@@ -151,12 +167,13 @@ static int judge(struct stream *st, struct round *rd, struct cand *c,
         size_t lo = c->gs > r->ctx_window ? c->gs - r->ctx_window : 0;
         size_t hi = c->ge + r->ctx_window;
 
-        if (hi > rd->end && !rd->final) {
-            c->pending = true;
+        if (hi + 1 > rd->end && !rd->final) {
+            c->pending = true; /* the window, and a byte after it */
             return 0;
         }
         hi = hi > rd->end ? rd->end : hi;
-        c->rejected = !has_word_near(rd->s, lo, hi, &r->ctx_words);
+        c->ctx_miss = !has_word_near(rd->s, lo, hi, rd->end, &r->ctx_words);
+        c->rejected = c->ctx_miss;
     }
     return 0;
 }
@@ -276,7 +293,12 @@ static int scan_all(struct stream *st, struct round *rd, size_t rule,
             return partial_at(st, rd, rule, m.s, err);
         }
         rc = add_cand(st, rd, rule, &m, err);
-        p = m.e;
+        if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
+            st->nc--; /* no context here: try the next start */
+            p = next_char(rd->s, m.s, rd->end);
+        } else {
+            p = m.e;
+        }
     }
     return rc;
 }
@@ -311,38 +333,83 @@ static void push_ival(struct stream *st, const struct ival *iv)
     st->iv[st->niv++] = *iv;
 }
 
-/* Allowed start ranges of a gated rule: the literal hits and the runs of
- * its one-byte class, merged in order of their first allowed start. */
-static int build_ivals(struct stream *st, size_t rule, struct bb_err *err)
+/* A range that reaches the end of the window, for matches whose gate
+ * (digits, context word) may still arrive: swallows the ranges it meets. */
+static void push_tail(struct stream *st, size_t lo, size_t end)
 {
-    long gate = st->rs->rules[rule].gate_idx;
+    while (st->niv > 0 && st->iv[st->niv - 1].hi + st->ival_gap >= lo) {
+        if (st->iv[st->niv - 1].lo < lo) {
+            lo = st->iv[st->niv - 1].lo;
+        }
+        st->niv--;
+    }
+    st->iv[st->niv].lo = lo;
+    st->iv[st->niv].hi = end - 1;
+    st->niv++;
+}
+
+static size_t back(size_t p, size_t n)
+{
+    return p > n ? p - n : 0;
+}
+
+/* Numeric tokens with enough digits, widened by the rule's lead. */
+static void ivals_digits(struct stream *st, const struct round *rd,
+                         const struct rule *r, int kind)
+{
+    struct ival iv;
+    size_t i;
+
+    const struct pf_tokvec *tv = &st->pf.tok[kind];
+
+    for (i = 0; i < tv->n; i++) {
+        const struct pf_token *t = &tv->v[i];
+
+        if (t->count >= r->digits_min) {
+            iv.lo = back(t->s, r->digits_lead);
+            iv.hi = t->e - 1;
+            push_ival(st, &iv);
+        }
+    }
+    if (!rd->final && rd->end > rd->start) {
+        push_tail(st, back(rd->end, r->digits_lead + 1), rd->end);
+    }
+}
+
+/* Around each required context word, as far as a match may reach. */
+static void ivals_context(struct stream *st, const struct round *rd,
+                          size_t rule)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    const struct pf_vec *w = &st->pf.rule_hits[st->rs->n + rule];
+    size_t reach = r->ctx_window + r->max_len;
+    struct ival iv;
+    size_t i;
+
+    for (i = 0; i < w->n; i++) {
+        iv.lo = back(w->v[i].s, reach);
+        iv.hi = w->v[i].e + r->ctx_window - 1;
+        push_ival(st, &iv);
+    }
+    if (!rd->final && rd->end > rd->start) {
+        push_tail(st, back(rd->end, reach), rd->end);
+    }
+}
+
+/* Literal keyword hits and runs of the rule's one-byte class, merged in
+ * order of their first allowed start. */
+static void ivals_keywords(struct stream *st, size_t rule)
+{
     const struct pf_vec *lit = &st->pf.rule_hits[rule];
     int cls = prefilter_rule_class(st->rs->pf, rule);
     const struct pf_vec *run = cls >= 0 ? &st->pf.class_runs[cls] : NULL;
     size_t max_len = st->rs->rules[rule].max_len;
-
-    if (gate >= 0) {
-        /* Behind a gate: start anywhere inside one of its matches. */
-        static const struct pf_vec none = { NULL, 0, 0 };
-
-        lit = &none;
-        run = &st->gate_hits[gate];
-        max_len = 1;
-    }
-    st->ival_gap = gate >= 0 ? 16 : IVAL_GAP;
     size_t nr = run ? run->n : 0;
     size_t i = 0;
     size_t j = 0;
     struct ival a;
     struct ival b;
-    int rc;
 
-    st->niv = 0;
-    rc = grow((void **)&st->iv, &st->capiv, lit->n + nr + 1,
-              sizeof(*st->iv), err);
-    if (rc < 0) {
-        return rc;
-    }
     while (i < lit->n || j < nr) {
         if (i < lit->n) {
             ival_of(&a, &lit->v[i], max_len);
@@ -357,6 +424,53 @@ static int build_ivals(struct stream *st, size_t rule, struct bb_err *err)
             push_ival(st, &b);
             j++;
         }
+    }
+}
+
+/* The allowed start ranges of a rule that does not scan everything: from
+ * its gate rule, its numeric tokens, its context words or its keywords,
+ * the first that applies. */
+static int build_ivals(struct stream *st, const struct round *rd,
+                       size_t rule, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    const struct pf_vec *gate = r->gate_idx >= 0
+                                    ? &st->gate_hits[r->gate_idx]
+                                    : NULL;
+    int kind = prefilter_rule_tokens(st->rs->pf, rule);
+    size_t need = st->pf.rule_hits[rule].n + 2 +
+                  st->pf.rule_hits[st->rs->n + rule].n;
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    size_t i;
+    int rc;
+
+    need += cls >= 0 ? st->pf.class_runs[cls].n : 0;
+    need += gate ? gate->n : 0;
+    need += kind >= 0 ? st->pf.tok[kind].n : 0;
+    st->niv = 0;
+    rc = grow((void **)&st->iv, &st->capiv, need, sizeof(*st->iv), err);
+    if (rc < 0) {
+        return rc;
+    }
+    st->ival_gap = IVAL_GAP;
+    if (st->ungated) {
+        struct ival iv = { rd->start, rd->end > 0 ? rd->end - 1 : 0 };
+
+        push_ival(st, &iv);
+    } else if (gate != NULL) {
+        st->ival_gap = 16;
+        for (i = 0; i < gate->n; i++) {
+            struct ival iv = { gate->v[i].s, gate->v[i].e - 1 };
+
+            push_ival(st, &iv);
+        }
+    } else if (r->ctx_required) {
+        ivals_context(st, rd, rule);
+    } else if (r->digits_min > 0) {
+        st->ival_gap = 64;
+        ivals_digits(st, rd, r, kind);
+    } else {
+        ivals_keywords(st, rule);
     }
     return 0;
 }
@@ -439,7 +553,7 @@ static int scan_gated(struct stream *st, struct round *rd, size_t rule,
     bool need_cover = r->keywords.n > 0;
     struct mresult m;
     size_t i;
-    int rc = build_ivals(st, rule, err);
+    int rc = build_ivals(st, rd, rule, err);
 
     for (i = 0; rc == 0 && i < st->niv; i++) {
         size_t p = st->iv[i].lo > cursor ? st->iv[i].lo : cursor;
@@ -454,16 +568,24 @@ static int scan_gated(struct stream *st, struct round *rd, size_t rule,
             }
             if (!need_cover || covers(st, rule, m.s, m.e)) {
                 rc = add_cand(st, rd, rule, &m, err);
-                cursor = m.e;
-                p = m.e;
             } else {
                 p = next_char(rd->s, m.s, rd->end);
+                continue;
+            }
+            if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
+                st->nc--; /* no context here: try the next start */
+                p = next_char(rd->s, m.s, rd->end);
+            } else {
+                cursor = m.e;
+                p = m.e;
             }
         }
     }
     /* Behind a gate a match starts inside a gate match, and an unfinished
-     * gate match already holds the stream back. */
-    if (rc == 0 && !rd->final && r->gate_idx < 0) {
+     * gate match already holds the stream back; digit and context ranges
+     * reach the end of the window already. */
+    if (rc == 0 && !rd->final && r->gate_idx < 0 && r->digits_min == 0 &&
+        !r->ctx_required && !st->ungated) {
         rc = end_check(st, rd, rule, cursor, err);
     }
     return rc;
@@ -657,7 +779,11 @@ static int scan_rules(struct stream *st, struct round *rd,
     for (i = 0; i < rs->n; i++) {
         st->gate_hits[i].n = 0;
     }
-    rc = prefilter_scan(&st->pf, rs->pf, rd->s, rd->start, rd->end, err);
+    /* From a little before the release point: a context word may sit in
+     * the left context that is kept for it. */
+    rc = prefilter_scan(&st->pf, rs->pf, rd->s, back(rd->start,
+                                                      rs->keep_left),
+                        rd->end, err);
     if (st->only >= 0) {
         long g = rs->rules[st->only].gate_idx;
 
@@ -843,6 +969,11 @@ void stream_free(struct stream *st)
     bb_free(st->c);
     bb_free(st->iv);
     bb_free(st);
+}
+
+void stream_set_ungated(struct stream *st)
+{
+    st->ungated = true;
 }
 
 uint64_t stream_bytes_in(const struct stream *st)

@@ -33,6 +33,11 @@ int stream_finish(struct stream *st, struct bb_err *err);
 void stream_reset(struct stream *st);
 void stream_free(struct stream *st);
 
+/* Search every position, ignoring keyword, context, digit and gate
+ * ranges (the filters still apply): for checking that gating loses
+ * nothing. */
+void stream_set_ungated(struct stream *st);
+
 uint64_t stream_bytes_in(const struct stream *st);
 size_t stream_max_hold(const struct stream *st);
 
