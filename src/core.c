@@ -118,6 +118,27 @@ void bb_err_prefix(struct bb_err *err, const char *fmt, ...)
     err->msg[pl + 2 + ol] = '\0';
 }
 
+int bb_grow(void **v, size_t *cap, size_t need, size_t elem,
+            struct bb_err *err)
+{
+    size_t nc = *cap ? *cap : 32;
+    void *p;
+
+    if (need <= *cap) {
+        return 0;
+    }
+    while (nc < need) {
+        nc *= 2;
+    }
+    p = bb_realloc(*v, nc * elem);
+    if (p == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    *v = p;
+    *cap = nc;
+    return 0;
+}
+
 void bb_buf_init(struct bb_buf *b, size_t max)
 {
     b->data = NULL;

@@ -32,6 +32,11 @@ int bb_seterr(struct bb_err *err, int code, const char *fmt, ...)
 void bb_err_prefix(struct bb_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Make room for need elements of elem bytes in the array *v of *cap
+ * elements (realloc, doubling). */
+int bb_grow(void **v, size_t *cap, size_t need, size_t elem,
+            struct bb_err *err);
+
 /* A growable byte buffer with a hard cap. */
 struct bb_buf {
     char *data;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "core.h"
 
 #define PF_MAX_CLASSES 32
@@ -20,6 +21,8 @@ struct pf_kind {
     uint8_t cls[256];
     size_t max_gap;
     bool count_joiners;
+    unsigned char joiners[BYTESCAN_MAX_SET]; /* hex kinds: the anchors */
+    size_t n_joiners;
 };
 
 struct pf_kw {
@@ -46,6 +49,8 @@ struct prefilter {
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
+    unsigned char cls_bytes[PF_MAX_CLASSES][BYTESCAN_MAX_SET];
+    size_t cls_n[PF_MAX_CLASSES]; /* 0: too many bytes to search fast */
     size_t n_classes;
     struct pf_kind kinds[PF_MAX_KINDS];
     size_t n_kinds;
@@ -131,6 +136,9 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
     memset(&k, 0, sizeof(k));
     for (j = r->digits_hex ? r->digits_hex : " .-/()+"; *j != '\0'; j++) {
         k.cls[(unsigned char)*j] = 2;
+        if (r->digits_hex != NULL && k.n_joiners < BYTESCAN_MAX_SET) {
+            k.joiners[k.n_joiners++] = (unsigned char)*j;
+        }
     }
     for (j = hexd; *j != '\0'; j++) {
         if (r->digits_hex != NULL || (*j >= '0' && *j <= '9')) {
@@ -191,6 +199,15 @@ static int add_class(struct prefilter *pf, const struct rule *r, size_t i,
         memcpy(sets[c], set, sizeof(set));
         for (j = 0; j < 256; j++) {
             pf->cls[j] |= (uint32_t)set[j] << c;
+            if (set[j] && pf->cls_n[c] <= BYTESCAN_MAX_SET) {
+                if (pf->cls_n[c] < BYTESCAN_MAX_SET) {
+                    pf->cls_bytes[c][pf->cls_n[c]] = (unsigned char)j;
+                }
+                pf->cls_n[c]++;
+            }
+        }
+        if (pf->cls_n[c] > BYTESCAN_MAX_SET) {
+            pf->cls_n[c] = 0;
         }
         pf->n_classes++;
     }
@@ -456,39 +473,51 @@ static int scan_literals(struct pf_result *res, const struct prefilter *pf,
     return 0;
 }
 
+/* Runs of one class: found with a fast search for its bytes when it has
+ * few, bytewise otherwise. */
+static int scan_class(struct pf_vec *out, const struct prefilter *pf,
+                      size_t c, const unsigned char *s, size_t from,
+                      size_t to, struct bb_err *err)
+{
+    uint32_t bit = (uint32_t)1 << c;
+    size_t i = from;
+    size_t start;
+    int rc;
+
+    while (i < to) {
+        if (pf->cls_n[c] > 0) {
+            i = bytescan_set(s, i, to, pf->cls_bytes[c], pf->cls_n[c]);
+        } else {
+            while (i < to && !(pf->cls[s[i]] & bit)) {
+                i++;
+            }
+        }
+        if (i == to) {
+            break;
+        }
+        start = i;
+        while (i < to && (pf->cls[s[i]] & bit)) {
+            i++;
+        }
+        rc = push(out, start, i, true, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int scan_runs(struct pf_result *res, const struct prefilter *pf,
                      const unsigned char *s, size_t from, size_t to,
                      struct bb_err *err)
 {
-    size_t start[PF_MAX_CLASSES];
-    uint32_t active = 0;
-    size_t i;
     size_t c;
-    int rc;
+    int rc = 0;
 
-    const uint32_t *cls = pf->cls;
-
-    for (i = from; i <= to; i++) {
-        uint32_t m = i < to ? cls[s[i]] : 0;
-
-        if (m == active) {
-            continue;
-        }
-        for (c = 0; c < pf->n_classes; c++) {
-            uint32_t bit = (uint32_t)1 << c;
-
-            if ((m & bit) && !(active & bit)) {
-                start[c] = i;
-            } else if (!(m & bit) && (active & bit)) {
-                rc = push(&res->class_runs[c], start[c], i, true, err);
-                if (rc < 0) {
-                    return rc;
-                }
-            }
-        }
-        active = m;
+    for (c = 0; rc == 0 && c < pf->n_classes; c++) {
+        rc = scan_class(&res->class_runs[c], pf, c, s, from, to, err);
     }
-    return 0;
+    return rc;
 }
 
 static int push_token(struct pf_tokvec *tv, size_t s, size_t e,
@@ -530,32 +559,34 @@ static size_t edge_joins(const struct pf_kind *k, const unsigned char *s,
     return n;
 }
 
-/* Tokens of one kind: maximal runs of units in which consecutive units
- * are at most max_gap joiner bytes apart. A hex token also counts the
- * joiners just around it ("::1", "fe80::"). */
-static int scan_tokens(struct pf_tokvec *tv, const struct pf_kind *k,
-                       const unsigned char *s, size_t from, size_t to,
-                       struct bb_err *err)
+/* Tokens within s[a, b), a stretch of unit and joiner bytes: maximal
+ * runs of units in which consecutive units are at most max_gap joiner
+ * bytes apart. A hex token also counts the joiners just around it
+ * ("::1", "fe80::"). A token reaching `to` may still grow: its count is
+ * SIZE_MAX. */
+static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
+                     const unsigned char *s, size_t a, size_t b,
+                     size_t from, size_t to, struct bb_err *err)
 {
     const uint8_t *cls = k->cls;
-    size_t i = from;
+    size_t i = a;
     int rc;
 
-    while (i < to) {
+    while (i < b) {
         size_t start;
         size_t last;
         size_t units = 1;
         size_t joins = 0;
 
-        while (i < to && cls[s[i]] != 1) {
+        while (i < b && cls[s[i]] != 1) {
             i++;
         }
-        if (i == to) {
+        if (i == b) {
             break;
         }
         start = i;
         last = i++;
-        while (i < to && cls[s[i]] != 0 && i - last <= k->max_gap + 1) {
+        while (i < b && cls[s[i]] != 0 && i - last <= k->max_gap + 1) {
             if (cls[s[i]] == 1) {
                 joins += i - last - 1;
                 last = i;
@@ -577,6 +608,58 @@ static int scan_tokens(struct pf_tokvec *tv, const struct pf_kind *k,
         i = last + 1;
     }
     return 0;
+}
+
+/* Numeric tokens start at a digit: jump from digit to digit. */
+static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
+                        const unsigned char *s, size_t from, size_t to,
+                        struct bb_err *err)
+{
+    size_t i = from;
+    int rc;
+
+    while ((i = bytescan_digit(s, i, to)) < to) {
+        size_t b = i;
+
+        while (b < to && k->cls[s[b]] != 0) {
+            b++;
+        }
+        rc = tokens_in(tv, k, s, i, b, from, to, err);
+        if (rc < 0) {
+            return rc;
+        }
+        i = b;
+    }
+    return 0;
+}
+
+/* Hex tokens only count when they hold joiners: jump from joiner to
+ * joiner, and take the whole stretch of unit and joiner bytes around it.
+ * A stretch at the very end may still grow, joiner or not. */
+static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
+                    const unsigned char *s, size_t from, size_t to,
+                    struct bb_err *err)
+{
+    size_t i = from;
+    size_t a;
+    size_t b;
+    int rc;
+
+    while ((b = bytescan_set(s, i, to, k->joiners, k->n_joiners)) < to) {
+        for (a = b; a > i && k->cls[s[a - 1]] != 0; a--) {
+        }
+        while (b < to && k->cls[s[b]] != 0) {
+            b++;
+        }
+        rc = tokens_in(tv, k, s, a, b, from, to, err);
+        if (rc < 0) {
+            return rc;
+        }
+        i = b;
+    }
+    for (a = to; a > i && k->cls[s[a - 1]] != 0; a--) {
+    }
+    return a < to ? tokens_in(tv, k, s, a, to, from, to, err) : 0;
 }
 
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
@@ -602,8 +685,13 @@ int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
         rc = scan_runs(res, pf, (const unsigned char *)s, from, to, err);
     }
     for (i = 0; rc == 0 && i < pf->n_kinds; i++) {
-        rc = scan_tokens(&res->tok[i], &pf->kinds[i],
-                         (const unsigned char *)s, from, to, err);
+        const struct pf_kind *k = &pf->kinds[i];
+
+        rc = k->count_joiners
+                 ? scan_hex(&res->tok[i], k, (const unsigned char *)s, from,
+                            to, err)
+                 : scan_numeric(&res->tok[i], k, (const unsigned char *)s,
+                                from, to, err);
     }
     return rc;
 }

@@ -1,0 +1,564 @@
+/*
+ * search.c - per-rule search of one window: the ranges where a rule's
+ * regex may start (keywords, context words, numeric or hex tokens, gate
+ * matches), the PCRE2 calls through the matcher, and the judgement of
+ * each match (validator, entropy, allow list, context). It decides no
+ * release and writes no output.
+ */
+#include "search.h"
+
+#include <string.h>
+
+#include "validate.h"
+
+/* Letters and digits; '_' separates words here, so "vault" counts in
+ * VAULT_TOKEN. */
+static bool is_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* Does one of words occur as a whole word (no letter or digit glued to
+ * it) within [lo, hi)? s is valid up to end. */
+static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
+                          const struct strv *words)
+{
+    size_t w;
+    size_t i;
+    size_t j;
+
+    for (w = 0; w < words->n; w++) {
+        const char *k = words->v[w];
+        size_t kl = strlen(k);
+        bool open_l = is_word((unsigned char)k[0]);
+        bool open_r = is_word((unsigned char)k[kl - 1]);
+
+        for (i = lo; i + kl <= hi; i++) {
+            for (j = 0; j < kl; j++) {
+                unsigned char ch = (unsigned char)s[i + j];
+
+                if (ch >= 'A' && ch <= 'Z') {
+                    ch = (unsigned char)(ch + 32);
+                }
+                if (ch != (unsigned char)k[j]) {
+                    break;
+                }
+            }
+            if (j == kl && !(open_l && i > 0 && is_word((unsigned char)s[i - 1]))
+                && !(open_r && i + kl < end &&
+                     is_word((unsigned char)s[i + kl]))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Apply validator, entropy, allow list and context to a new candidate. */
+static int judge(struct stream *st, struct round *rd, struct cand *c,
+                 const struct mresult *m, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[c->rule];
+    const char *v = rd->s + c->gs;
+    size_t n = c->ge - c->gs;
+    int rc;
+
+    if (!m->group_set || n == 0) {
+        c->rejected = true;
+        return 0;
+    }
+    if (r->validator >= 0 && !validate_check(r->validator, v, n)) {
+        c->rejected = true;
+        return 0;
+    }
+    if (r->entropy >= 0.0 && validate_entropy(v, n) < r->entropy) {
+        c->rejected = true;
+        return 0;
+    }
+    if (!st->rs->opts.strict && r->allow.n > 0) {
+        rc = matcher_allowed(st->ms, st->rs->progs[c->rule], v, n, err);
+        if (rc != 0) {
+            c->rejected = rc > 0;
+            return rc < 0 ? rc : 0;
+        }
+    }
+    if (r->ctx_required) {
+        size_t lo = c->gs > r->ctx_window ? c->gs - r->ctx_window : 0;
+        size_t hi = c->ge + r->ctx_window;
+
+        if (hi + 1 > rd->end && !rd->final) {
+            c->pending = true; /* the window, and a byte after it */
+            return 0;
+        }
+        hi = hi > rd->end ? rd->end : hi;
+        c->ctx_miss = !has_word_near(rd->s, lo, hi, rd->end, &r->ctx_words);
+        c->rejected = c->ctx_miss;
+    }
+    return 0;
+}
+
+static int push_hit(struct pf_vec *vec, size_t s, size_t e,
+                    struct bb_err *err)
+{
+    int rc = bb_grow((void **)&vec->v, &vec->cap, vec->n + 1, sizeof(*vec->v),
+                  err);
+
+    if (rc == 0) {
+        vec->v[vec->n].s = s;
+        vec->v[vec->n].e = e;
+        vec->v[vec->n].run = true;
+        vec->n++;
+    }
+    return rc;
+}
+
+static int add_cand(struct stream *st, struct round *rd, size_t rule,
+                    const struct mresult *m, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    struct cand *c;
+    int rc;
+
+    if (m->e - m->s > r->max_len) {
+        return bb_seterr(err, BB_ELIMIT, "rule %s: match of %zu bytes "
+                         "exceeds max_len %zu at offset %llu", r->id,
+                         m->e - m->s, r->max_len,
+                         (unsigned long long)(st->base + m->s));
+    }
+    if (m->gs < m->s || m->ge > m->e) {
+        return bb_seterr(err, BB_ERULE, "rule %s: group lies outside the "
+                         "match", r->id);
+    }
+    rc = bb_grow((void **)&st->c, &st->capc, st->nc + 1, sizeof(*st->c), err);
+    if (rc < 0) {
+        return rc;
+    }
+    c = &st->c[st->nc++];
+    memset(c, 0, sizeof(*c));
+    c->rule = rule;
+    c->s = m->s;
+    c->e = m->e;
+    c->gs = m->gs;
+    c->ge = m->ge;
+    if (r->action != BB_ACTION_GATE) {
+        return judge(st, rd, c, m, err);
+    }
+    /* A gate match is never reported; it only opens a range where the
+     * rules behind the gate may start. */
+    c->rejected = true;
+    return push_hit(&st->gate_hits[rule], m->s, m->e, err);
+}
+
+static int partial_at(struct stream *st, struct round *rd, size_t rule,
+                      size_t q, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+
+    if (rd->end - q > r->max_len) {
+        return bb_seterr(err, BB_ELIMIT, "rule %s: partial match of more "
+                         "than max_len %zu bytes at offset %llu", r->id,
+                         r->max_len, (unsigned long long)(st->base + q));
+    }
+    if (q < rd->hold) {
+        rd->hold = q;
+    }
+    return 0;
+}
+
+static size_t next_char(const char *s, size_t p, size_t end)
+{
+    p++;
+    while (p < end && ((unsigned char)s[p] & 0xC0) == 0x80) {
+        p++;
+    }
+    return p;
+}
+
+static int find(struct mresult *m, struct stream *st, struct round *rd,
+                size_t rule, size_t from, size_t limit, struct bb_err *err)
+{
+    struct mcall call;
+    int rc;
+
+    call.subj = rd->s;
+    call.len = rd->end;
+    call.start = from;
+    call.limit = limit;
+    call.partial = !rd->final;
+    call.notbol = st->base > 0;
+    rc = matcher_find(m, st->ms, st->rs->progs[rule], &call, err);
+    if (rc < 0) {
+        bb_err_prefix(err, "rule %s at offset %llu",
+                      st->rs->rules[rule].id,
+                      (unsigned long long)(st->base + from));
+    }
+    return rc;
+}
+
+/* A rule without keywords: plain left-to-right scan from cursor. */
+static int scan_all(struct stream *st, struct round *rd, size_t rule,
+                    size_t cursor, struct bb_err *err)
+{
+    struct mresult m;
+    size_t p = cursor;
+    int rc = 0;
+
+    while (rc == 0 && p < rd->end) {
+        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
+        if (rc < 0 || m.kind == M_NONE) {
+            break;
+        }
+        if (m.kind == M_PARTIAL) {
+            return partial_at(st, rd, rule, m.s, err);
+        }
+        rc = add_cand(st, rd, rule, &m, err);
+        if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
+            st->nc--; /* no context here: try the next start */
+            p = next_char(rd->s, m.s, rd->end);
+        } else {
+            p = m.e;
+        }
+    }
+    return rc;
+}
+
+/* Intervals closer than this are searched as one: the regex skips the
+ * gap faster than a second call would start. Matches found in a gap
+ * cannot cover a keyword (they would start too far before it), so they
+ * are dropped and the result is the same. */
+#define IVAL_GAP 512
+
+static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len)
+{
+    size_t need = h->run ? h->s + 1 : h->e;
+
+    iv->lo = need > max_len ? need - max_len : 0;
+    iv->hi = h->run ? h->e - 1 : h->s;
+}
+
+static void push_ival(struct stream *st, const struct ival *iv)
+{
+    struct ival *last = st->niv ? &st->iv[st->niv - 1] : NULL;
+
+    if (last != NULL && iv->lo <= last->hi + st->ival_gap) {
+        if (iv->lo < last->lo) {
+            last->lo = iv->lo;
+        }
+        if (iv->hi > last->hi) {
+            last->hi = iv->hi;
+        }
+        return;
+    }
+    st->iv[st->niv++] = *iv;
+}
+
+/* A range that reaches the end of the window, for matches whose gate
+ * (digits, context word) may still arrive: swallows the ranges it meets. */
+static void push_tail(struct stream *st, size_t lo, size_t end)
+{
+    while (st->niv > 0 && st->iv[st->niv - 1].hi + st->ival_gap >= lo) {
+        if (st->iv[st->niv - 1].lo < lo) {
+            lo = st->iv[st->niv - 1].lo;
+        }
+        st->niv--;
+    }
+    st->iv[st->niv].lo = lo;
+    st->iv[st->niv].hi = end - 1;
+    st->niv++;
+}
+
+static size_t back(size_t p, size_t n)
+{
+    return p > n ? p - n : 0;
+}
+
+/* Numeric tokens with enough digits, widened by the rule's lead. */
+static void ivals_digits(struct stream *st, const struct round *rd,
+                         const struct rule *r, int kind)
+{
+    struct ival iv;
+    size_t i;
+
+    const struct pf_tokvec *tv = &st->pf.tok[kind];
+
+    for (i = 0; i < tv->n; i++) {
+        const struct pf_token *t = &tv->v[i];
+
+        if (t->count >= r->digits_min) {
+            iv.lo = back(t->s, r->digits_lead);
+            iv.hi = t->e - 1;
+            push_ival(st, &iv);
+        }
+    }
+    if (!rd->final && rd->end > rd->start) {
+        push_tail(st, back(rd->end, r->digits_lead + 1), rd->end);
+    }
+}
+
+/* Around each required context word, as far as a match may reach. */
+static void ivals_context(struct stream *st, const struct round *rd,
+                          size_t rule)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    const struct pf_vec *w = &st->pf.rule_hits[st->rs->n + rule];
+    size_t reach = r->ctx_window + r->max_len;
+    struct ival iv;
+    size_t i;
+
+    for (i = 0; i < w->n; i++) {
+        iv.lo = back(w->v[i].s, reach);
+        iv.hi = w->v[i].e + r->ctx_window - 1;
+        push_ival(st, &iv);
+    }
+    if (!rd->final && rd->end > rd->start) {
+        push_tail(st, back(rd->end, reach), rd->end);
+    }
+}
+
+/* Literal keyword hits and runs of the rule's one-byte class, merged in
+ * order of their first allowed start. */
+static void ivals_keywords(struct stream *st, size_t rule)
+{
+    const struct pf_vec *lit = &st->pf.rule_hits[rule];
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    const struct pf_vec *run = cls >= 0 ? &st->pf.class_runs[cls] : NULL;
+    size_t max_len = st->rs->rules[rule].max_len;
+    size_t nr = run ? run->n : 0;
+    size_t i = 0;
+    size_t j = 0;
+    struct ival a;
+    struct ival b;
+
+    while (i < lit->n || j < nr) {
+        if (i < lit->n) {
+            ival_of(&a, &lit->v[i], max_len);
+        }
+        if (j < nr) {
+            ival_of(&b, &run->v[j], max_len);
+        }
+        if (j >= nr || (i < lit->n && a.lo <= b.lo)) {
+            push_ival(st, &a);
+            i++;
+        } else {
+            push_ival(st, &b);
+            j++;
+        }
+    }
+}
+
+/* The allowed start ranges of a rule that does not scan everything: from
+ * its gate rule, its numeric tokens, its context words or its keywords,
+ * the first that applies. */
+static int build_ivals(struct stream *st, const struct round *rd,
+                       size_t rule, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    const struct pf_vec *gate = r->gate_idx >= 0
+                                    ? &st->gate_hits[r->gate_idx]
+                                    : NULL;
+    int kind = prefilter_rule_tokens(st->rs->pf, rule);
+    size_t need = st->pf.rule_hits[rule].n + 2 +
+                  st->pf.rule_hits[st->rs->n + rule].n;
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    size_t i;
+    int rc;
+
+    need += cls >= 0 ? st->pf.class_runs[cls].n : 0;
+    need += gate ? gate->n : 0;
+    need += kind >= 0 ? st->pf.tok[kind].n : 0;
+    st->niv = 0;
+    rc = bb_grow((void **)&st->iv, &st->capiv, need, sizeof(*st->iv), err);
+    if (rc < 0) {
+        return rc;
+    }
+    st->ival_gap = IVAL_GAP;
+    if (st->ungated) {
+        struct ival iv = { rd->start, rd->end > 0 ? rd->end - 1 : 0 };
+
+        push_ival(st, &iv);
+    } else if (gate != NULL) {
+        st->ival_gap = 16;
+        for (i = 0; i < gate->n; i++) {
+            struct ival iv = { gate->v[i].s, gate->v[i].e - 1 };
+
+            push_ival(st, &iv);
+        }
+    } else if (r->ctx_required) {
+        ivals_context(st, rd, rule);
+    } else if (r->digits_min > 0) {
+        st->ival_gap = 64;
+        ivals_digits(st, rd, r, kind);
+    } else {
+        ivals_keywords(st, rule);
+    }
+    return 0;
+}
+
+/* First hit in v (sorted by s, disjoint ends for runs) with e > a. */
+static size_t first_after(const struct pf_vec *v, size_t a)
+{
+    size_t lo = 0;
+    size_t hi = v->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (v->v[mid].e <= a) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static bool covers(const struct stream *st, size_t rule, size_t a, size_t b)
+{
+    const struct pf_vec *lit = &st->pf.rule_hits[rule];
+    int cls = prefilter_rule_class(st->rs->pf, rule);
+    size_t i;
+
+    if (cls >= 0) {
+        const struct pf_vec *run = &st->pf.class_runs[cls];
+
+        i = first_after(run, a);
+        if (i < run->n && run->v[i].s < b) {
+            return true;
+        }
+    }
+    /* Literal hits are sorted by start; ends are not monotonic when
+     * keywords of different lengths interleave, so scan a little. */
+    for (i = 0; i < lit->n && lit->v[i].s < b; i++) {
+        if (lit->v[i].s >= a && lit->v[i].e <= b) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Look for a partial match near the end that no keyword has shown yet. */
+static int end_check(struct stream *st, struct round *rd, size_t rule,
+                     size_t cursor, struct bb_err *err)
+{
+    size_t max_len = st->rs->rules[rule].max_len;
+    size_t p = rd->end > max_len ? rd->end - max_len : 0;
+    struct mresult m;
+    int rc = 0;
+
+    if (p < cursor) {
+        p = cursor;
+    }
+    while (p > 0 && p < rd->end &&
+           ((unsigned char)rd->s[p] & 0xC0) == 0x80) {
+        p++;
+    }
+    while (rc == 0 && p < rd->end) {
+        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
+        if (rc < 0 || m.kind == M_NONE) {
+            break;
+        }
+        if (m.kind == M_PARTIAL) {
+            return partial_at(st, rd, rule, m.s, err);
+        }
+        p = next_char(rd->s, m.s, rd->end);
+    }
+    return rc;
+}
+
+static int scan_gated(struct stream *st, struct round *rd, size_t rule,
+                      size_t cursor, struct bb_err *err)
+{
+    const struct rule *r = &st->rs->rules[rule];
+    bool need_cover = r->keywords.n > 0;
+    struct mresult m;
+    size_t i;
+    int rc = build_ivals(st, rd, rule, err);
+
+    for (i = 0; rc == 0 && i < st->niv; i++) {
+        size_t p = st->iv[i].lo > cursor ? st->iv[i].lo : cursor;
+
+        while (rc == 0 && p <= st->iv[i].hi && p < rd->end) {
+            rc = find(&m, st, rd, rule, p, st->iv[i].hi, err);
+            if (rc < 0 || m.kind == M_NONE) {
+                break;
+            }
+            if (m.kind == M_PARTIAL) {
+                return partial_at(st, rd, rule, m.s, err);
+            }
+            if (!need_cover || covers(st, rule, m.s, m.e)) {
+                rc = add_cand(st, rd, rule, &m, err);
+            } else {
+                p = next_char(rd->s, m.s, rd->end);
+                continue;
+            }
+            if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
+                st->nc--; /* no context here: try the next start */
+                p = next_char(rd->s, m.s, rd->end);
+            } else {
+                cursor = m.e;
+                p = m.e;
+            }
+        }
+    }
+    /* Behind a gate a match starts inside a gate match, and an unfinished
+     * gate match already holds the stream back; digit and context ranges
+     * reach the end of the window already. */
+    if (rc == 0 && !rd->final && r->gate_idx < 0 && r->digits_min == 0 &&
+        !r->ctx_required && !st->ungated) {
+        rc = end_check(st, rd, rule, cursor, err);
+    }
+    return rc;
+}
+
+static int scan_rule(struct stream *st, struct round *rd, size_t i,
+                     struct bb_err *err)
+{
+    size_t cursor = rd->start;
+
+    if (st->last_end[i] > st->base + cursor) {
+        cursor = (size_t)(st->last_end[i] - st->base);
+    }
+    if (st->rs->rules[i].gate_idx >= 0 ||
+        prefilter_rule_gated(st->rs->pf, i)) {
+        return scan_gated(st, rd, i, cursor, err);
+    }
+    return scan_all(st, rd, i, cursor, err);
+}
+
+/* Gates first (their matches open the ranges of the rules behind
+ * them), then every other rule; or only one rule and its gate. */
+int search_rules(struct stream *st, struct round *rd, struct bb_err *err)
+{
+    const struct bb_ruleset *rs = st->rs;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < rs->n; i++) {
+        st->gate_hits[i].n = 0;
+    }
+    /* From a little before the release point: a context word may sit in
+     * the left context that is kept for it. */
+    rc = prefilter_scan(&st->pf, rs->pf, rd->s, back(rd->start,
+                                                      rs->keep_left),
+                        rd->end, err);
+    if (st->only >= 0) {
+        long g = rs->rules[st->only].gate_idx;
+
+        if (rc == 0 && g >= 0) {
+            rc = scan_rule(st, rd, (size_t)g, err);
+        }
+        return rc == 0 ? scan_rule(st, rd, (size_t)st->only, err) : rc;
+    }
+    for (i = 0; rc == 0 && i < rs->n; i++) {
+        if (rs->rules[i].action == BB_ACTION_GATE) {
+            rc = scan_rule(st, rd, i, err);
+        }
+    }
+    for (i = 0; rc == 0 && i < rs->n; i++) {
+        if (rs->rules[i].action != BB_ACTION_GATE) {
+            rc = scan_rule(st, rd, i, err);
+        }
+    }
+    return rc;
+}
