@@ -121,7 +121,7 @@ struct bb_rule_test {
     size_t rule;          /* rule index */
     size_t n_examples;    /* examples run */
     size_t n_failed;      /* examples that gave the wrong answer */
-    size_t first_failed;  /* index (match first, then nomatch) */
+    size_t first_failed;  /* index among the examples of its kind */
     bool failed_is_match; /* the first failure was a "match" example */
     size_t n_gate_lost;   /* examples where the keyword, context, digit or
                            * gate ranges hid a finding that a search of

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,14 @@ int cli_fail(const char *cmd, const struct bb_err *err)
 {
     cli_error(cmd, "%s", err->msg[0] ? err->msg : bb_strerror(err->code));
     return EXIT_ERROR;
+}
+
+void cli_bad_option(const char *cmd, int argc, char **argv)
+{
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+    cli_error(cmd, "unknown or incomplete option '%s' (see blackbar %s "
+              "--help)", arg, cmd);
 }
 
 int cli_rules_option(struct cli_rules *cr, int opt, const char *arg,
@@ -154,11 +163,20 @@ static int add_dir(struct bb_ruleset *rs, const char *dir, const char *cmd)
         cli_error(cmd, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    while ((de = readdir(d)) != NULL && n < 256) {
+    while ((de = readdir(d)) != NULL && rc == 0) {
         size_t l = strlen(de->d_name);
 
-        if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0) {
-            names[n++] = strdup(de->d_name);
+        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0) {
+            continue;
+        }
+        if (n == 256) {
+            cli_error(cmd, "%s: more than 256 rule packs", dir);
+            rc = -1;
+        } else if ((names[n] = strdup(de->d_name)) == NULL) {
+            cli_error(cmd, "%s: out of memory", dir);
+            rc = -1;
+        } else {
+            n++;
         }
     }
     closedir(d);
@@ -166,7 +184,11 @@ static int add_dir(struct bb_ruleset *rs, const char *dir, const char *cmd)
     for (i = 0; i < n; i++) {
         char path[4096];
 
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (rc == 0 && (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+                                        names[i]) >= sizeof(path)) {
+            cli_error(cmd, "%s: path too long", dir);
+            rc = -1;
+        }
         if (rc == 0 && add_file(rs, path, cmd) < 0) {
             rc = -1;
         }
@@ -334,6 +356,11 @@ int cli_read_fd(int fd, const char *name, const char *cmd,
         rc = fn(buf, (size_t)n, ud);
         if (rc < 0) {
             return rc;
+        }
+        /* What the chunk released goes out now, not when 64 KiB fill:
+         * on a slow pipe only a possible match's prefix waits. */
+        if (cli_out_flush(cmd) != 0) {
+            return -1;
         }
     }
 }

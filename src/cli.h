@@ -23,6 +23,9 @@ void cli_error(const char *cmd, const char *fmt, ...)
 /* Map a library error to an exit code after printing it. */
 int cli_fail(const char *cmd, const struct bb_err *err);
 
+/* Report a getopt failure (opterr is 0) naming the offending argument. */
+void cli_bad_option(const char *cmd, int argc, char **argv);
+
 /* Rule options shared by every command that matches. */
 struct cli_rules {
     const char *paths[64];

@@ -124,6 +124,7 @@ int cmd_rules(int argc, char **argv)
 
     memset(&cr, 0, sizeof(cr));
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
         int r = cli_rules_option(&cr, c, optarg, "rules");
 
@@ -135,7 +136,7 @@ int cmd_rules(int argc, char **argv)
             return EXIT_CLEAN;
         }
         if (r == 0) {
-            fputs(usage, stderr);
+            cli_bad_option("rules", argc, argv);
             return EXIT_ERROR;
         }
     }
@@ -144,7 +145,11 @@ int cmd_rules(int argc, char **argv)
         return EXIT_ERROR;
     }
     verb = argv[optind++];
-    for (; optind < argc && cr.n_paths < 64; optind++) {
+    for (; optind < argc; optind++) {
+        if (cr.n_paths == 64) {
+            cli_error("rules", "too many rule packs (at most 64)");
+            return EXIT_ERROR;
+        }
         cr.paths[cr.n_paths++] = argv[optind];
         cr.no_default = true;
     }

@@ -62,6 +62,7 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
     int c;
 
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "r:o:h", longopts, NULL)) != -1) {
         int r = cli_rules_option(&o->rules, c, optarg, "scrub");
 
@@ -71,7 +72,10 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
         if (r > 0) {
             continue;
         }
-        if (c == 'o' && o->n_ops < 64) {
+        if (c == 'o' && o->n_ops == 64) {
+            cli_error("scrub", "too many --operator options (at most 64)");
+            return -1;
+        } else if (c == 'o') {
             o->ops[o->n_ops++] = optarg;
         } else if (c == OPT_KEY_FILE) {
             o->key_file = optarg;
@@ -85,7 +89,7 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             fputs(usage, stdout);
             return 1;
         } else if (c != OPT_FORMAT) {
-            fputs(usage, stderr);
+            cli_bad_option("scrub", argc, argv);
             return -1;
         }
     }
@@ -214,6 +218,10 @@ int cmd_scrub(int argc, char **argv)
         rc = setup_redactor(rd, &o);
     }
     totals = calloc(bb_ruleset_count(rs) + 1, sizeof(*totals));
+    if (rc == 0 && totals == NULL) {
+        cli_error("scrub", "out of memory");
+        rc = -1;
+    }
     for (i = optind; rc == 0 && totals != NULL && i <= argc; i++) {
         const char *path = i < argc ? argv[i] : NULL;
 

@@ -84,8 +84,8 @@ static bool is_name(const char *s, bool upper)
     }
     for (i = 0; s[i] != '\0'; i++) {
         char ch = s[i];
-        bool ok = upper ? ((ch >= 'A' && ch <= 'Z') || ch == '_')
-                        : ((ch >= 'a' && ch <= 'z') || ch == '-');
+        bool ok = upper ? ((ch >= 'A' && ch <= 'Z') || (ch == '_' && i > 0))
+                        : ((ch >= 'a' && ch <= 'z') || (ch == '-' && i > 0));
 
         if (!ok && !(ch >= '0' && ch <= '9' && i > 0)) {
             return false;

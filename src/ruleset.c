@@ -191,16 +191,20 @@ const char *const *bb_builtin_pack_names(void)
     return names;
 }
 
-/* Placeholder-shaped text in the input, e.g. "<EMAIL_1>" or an already
- * escaped "<\EMAIL_1>", gets one more backslash (DESIGN section 4). */
+/* Placeholder-shaped text in the input ("<EMAIL_1>") and every "<\"
+ * get a backslash after the '<' (DESIGN section 4). Restore undoes it by
+ * taking one backslash out of every "<\": since all of them were
+ * escaped, the two steps are exact inverses, for any number of
+ * backslashes. */
 static const char escape_pack[] =
     "{\"pack\":\"blackbar-internal\",\"version\":1,"
     "\"description\":\"placeholder escaping\",\"rules\":[{"
     "\"id\":\"" REDACT_ESCAPE_RULE "\",\"type\":\"PLACEHOLDER_ESCAPE\","
     "\"description\":\"placeholder-shaped text in the input\","
-    "\"pattern\":\"<\\\\\\\\{0,16}[A-Z][A-Z0-9_]{0,40}_[0-9A-Za-z]{1,16}>\","
-    "\"keywords\":[\"<\"],\"max_len\":80,\"severity\":\"low\","
-    "\"examples\":{\"match\":[\"<EMAIL_1>\"],\"nomatch\":[\"<b>\"]}}]}";
+    "\"pattern\":\"<(?:\\\\\\\\|[A-Z][A-Z0-9_]{0,40}_[0-9A-Za-z]{1,16}>)\","
+    "\"keywords\":[\"<\"],\"max_len\":64,\"severity\":\"low\","
+    "\"examples\":{\"match\":[\"<EMAIL_1>\",\"<\\\\\\\\x\"],"
+    "\"nomatch\":[\"<b>\"]}}]}";
 
 /* Resolve each rule's "gate" to the index of a gate rule. */
 static int link_gates(struct bb_ruleset *rs, struct bb_err *err)

@@ -55,8 +55,11 @@ static int run_one(size_t *hits, const struct bb_ruleset *rs, size_t i,
     if (rc == 0) {
         rc = stream_finish(st, err);
     }
+    /* A gate reports nothing; its examples are about its own matches. */
+    *hits = rs->rules[i].action == BB_ACTION_GATE
+                ? (size_t)stream_gate_matches(st)
+                : pr.hits;
     stream_free(st);
-    *hits = pr.hits;
     return rc;
 }
 
@@ -93,7 +96,7 @@ int bb_ruleset_test_rule(struct bb_rule_test *out,
         out->n_examples++;
         if ((hits > 0) != want) {
             if (out->n_failed == 0) {
-                out->first_failed = k;
+                out->first_failed = want ? k : k - r->ex_match.n;
                 out->failed_is_match = want;
             }
             out->n_failed++;
@@ -152,8 +155,10 @@ int bb_ruleset_lint_rule(size_t *n_out, char *buf, size_t cap,
     r = &rs->rules[i];
     *n_out = 0;
     buf[0] = '\0';
-    if (r->keywords.n == 0) {
-        note(n_out, buf, cap, "no keywords: the regex runs over all text");
+    if (r->keywords.n == 0 && r->digits_min == 0 && !r->ctx_required &&
+        r->gate == NULL) {
+        note(n_out, buf, cap, "no keywords, digits, required context or "
+             "gate: the regex runs over all text");
     }
     if (!matcher_prog_jit(rs->progs[i])) {
         note(n_out, buf, cap, "pattern is not JIT-compiled (slow)");

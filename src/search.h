@@ -48,6 +48,7 @@ struct stream {
     size_t niv, capiv;
     struct pf_vec *gate_hits; /* per rule; used for gate rules */
     bool ungated;             /* search every position (rule tests) */
+    uint64_t gate_matches;    /* decided matches of gate rules */
     size_t ival_gap;
     size_t hold_cap;
     bool failed;

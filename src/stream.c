@@ -214,6 +214,9 @@ static int round_run(struct stream *st, bool final, struct bb_err *err)
         if (e > st->last_end[st->c[n].rule]) {
             st->last_end[st->c[n].rule] = e;
         }
+        if (st->rs->rules[st->c[n].rule].action == BB_ACTION_GATE) {
+            st->gate_matches++;
+        }
     }
     resolve(st, n);
     rc = emit(st, &rd, n, r, err);
@@ -348,6 +351,11 @@ void stream_free(struct stream *st)
     bb_free(st->c);
     bb_free(st->iv);
     bb_free(st);
+}
+
+uint64_t stream_gate_matches(const struct stream *st)
+{
+    return st->gate_matches;
 }
 
 void stream_set_ungated(struct stream *st)

@@ -38,6 +38,9 @@ void stream_free(struct stream *st);
  * nothing. */
 void stream_set_ungated(struct stream *st);
 
+/* Matches of gate rules decided so far (gates report no findings). */
+uint64_t stream_gate_matches(const struct stream *st);
+
 uint64_t stream_bytes_in(const struct stream *st);
 size_t stream_max_hold(const struct stream *st);
 
