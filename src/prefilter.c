@@ -23,6 +23,7 @@ struct pf_kind {
     bool count_joiners;
     unsigned char joiners[BYTESCAN_MAX_SET]; /* hex kinds: the anchors */
     size_t n_joiners;
+    int8_t jidx[256]; /* joiner byte -> index in joiners, or -1 */
 };
 
 struct pf_kw {
@@ -55,6 +56,10 @@ struct prefilter {
     struct pf_kind kinds[PF_MAX_KINDS];
     size_t n_kinds;
     int *rule_kind;          /* per rule, or -1 */
+    uint8_t *rule_jmask;     /* per hex rule: its joiners, by index */
+    size_t *min_of;          /* per rule: "digits".min */
+    size_t kind_min[PF_MAX_KINDS]; /* smallest min of the kind's rules */
+    char hex_joiners[BYTESCAN_MAX_SET + 1]; /* all hex rules' joiners */
     int *rule_class;         /* per rule, or -1 */
     bool *rule_gated;        /* per rule */
     size_t n_rules;
@@ -112,31 +117,25 @@ static int add_kw(struct prefilter *pf, const char *k, size_t rule,
     return 0;
 }
 
-/* A context word, filed like a keyword under pseudo-rule index slot.
- * One-byte words cannot be filed; they are rejected at load. */
-static int add_word(struct prefilter *pf, const char *w, size_t slot,
-                    struct bb_err *err)
-{
-    if (w[1] == '\0') {
-        return bb_seterr(err, BB_ERULE, "context words must be at least two "
-                         "bytes long");
-    }
-    return add_kw(pf, w, slot, err);
-}
-
-/* Give rule i the token kind of its "digits", sharing equal kinds. */
+/* Give rule i the token kind of its "digits", sharing equal kinds. All
+ * hex rules share one kind that joins on every hex rule's joiners: its
+ * tokens contain each rule's own tokens, so counting only a rule's
+ * joiners in them never undercounts. */
 static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
                     struct bb_err *err)
 {
     static const char hexd[] = "0123456789abcdefABCDEF";
+    const char *jn = r->digits_hex ? pf->hex_joiners : " .-/()+";
     struct pf_kind k;
     const char *j;
     size_t c;
 
     memset(&k, 0, sizeof(k));
-    for (j = r->digits_hex ? r->digits_hex : " .-/()+"; *j != '\0'; j++) {
+    memset(k.jidx, -1, sizeof(k.jidx));
+    for (j = jn; *j != '\0'; j++) {
         k.cls[(unsigned char)*j] = 2;
-        if (r->digits_hex != NULL && k.n_joiners < BYTESCAN_MAX_SET) {
+        if (r->digits_hex != NULL) {
+            k.jidx[(unsigned char)*j] = (int8_t)k.n_joiners;
             k.joiners[k.n_joiners++] = (unsigned char)*j;
         }
     }
@@ -160,7 +159,44 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
         pf->kinds[pf->n_kinds++] = k;
     }
     pf->rule_kind[i] = (int)c;
+    if (pf->kind_min[c] == 0 || r->digits_min < pf->kind_min[c]) {
+        pf->kind_min[c] = r->digits_min;
+    }
+    for (j = r->digits_hex; j != NULL && *j != '\0'; j++) {
+        pf->rule_jmask[i] |= (uint8_t)(1u << k.jidx[(unsigned char)*j]);
+    }
     return 0;
+}
+
+/* The union of every hex rule's joiners (rules.c allows 5 bytes). */
+static void collect_joiners(struct prefilter *pf, const struct rule *rules,
+                            size_t n_rules)
+{
+    size_t n = 0;
+    size_t i;
+    const char *j;
+
+    for (i = 0; i < n_rules; i++) {
+        for (j = rules[i].digits_hex; j != NULL && *j != '\0'; j++) {
+            if (strchr(pf->hex_joiners, *j) == NULL &&
+                n < BYTESCAN_MAX_SET) {
+                pf->hex_joiners[n++] = *j;
+            }
+        }
+    }
+    pf->hex_joiners[n] = '\0';
+}
+
+/* A context word, filed like a keyword under pseudo-rule index slot.
+ * One-byte words cannot be filed; they are rejected at load. */
+static int add_word(struct prefilter *pf, const char *w, size_t slot,
+                    struct bb_err *err)
+{
+    if (w[1] == '\0') {
+        return bb_seterr(err, BB_ERULE, "context words must be at least two "
+                         "bytes long");
+    }
+    return add_kw(pf, w, slot, err);
 }
 
 /* Give rule i the class of its one-byte keywords, sharing equal sets. */
@@ -281,9 +317,13 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
     pf->kw = bb_calloc(total + 1, sizeof(*pf->kw));
     pf->rule_class = bb_calloc(n_rules + 1, sizeof(*pf->rule_class));
     pf->rule_kind = bb_calloc(n_rules + 1, sizeof(*pf->rule_kind));
+    pf->rule_jmask = bb_calloc(n_rules + 1, sizeof(*pf->rule_jmask));
+    pf->min_of = bb_calloc(n_rules + 1, sizeof(*pf->min_of));
+    collect_joiners(pf, rules, n_rules);
     pf->rule_gated = bb_calloc(n_rules + 1, sizeof(*pf->rule_gated));
     if (pf->kw == NULL || pf->rule_class == NULL || pf->rule_gated == NULL ||
-        pf->rule_kind == NULL) {
+        pf->rule_kind == NULL || pf->rule_jmask == NULL ||
+        pf->min_of == NULL) {
         rc = bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     for (i = 0; rc == 0 && i < n_rules; i++) {
@@ -291,6 +331,7 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
         pf->rule_gated[i] = rules[i].keywords.n > 0 ||
                             rules[i].ctx_required || rules[i].digits_min;
         pf->rule_kind[i] = -1;
+        pf->min_of[i] = rules[i].digits_min;
         rc = rules[i].digits_min ? add_kind(pf, &rules[i], i, err) : 0;
         if (rc == 0) {
             rc = add_class(pf, &rules[i], i, sets, err);
@@ -332,6 +373,8 @@ void prefilter_free(struct prefilter *pf)
     bb_free(pf->bucket);
     bb_free(pf->rule_class);
     bb_free(pf->rule_kind);
+    bb_free(pf->rule_jmask);
+    bb_free(pf->min_of);
     bb_free(pf->rule_gated);
     bb_free(pf);
 }
@@ -349,6 +392,26 @@ int prefilter_rule_class(const struct prefilter *pf, size_t i)
 int prefilter_rule_tokens(const struct prefilter *pf, size_t i)
 {
     return pf->rule_kind[i];
+}
+
+bool prefilter_token_enough(const struct prefilter *pf, size_t i,
+                            const struct pf_token *t)
+{
+    size_t n = 0;
+    size_t b;
+
+    if (t->open) {
+        return true;
+    }
+    if (pf->rule_jmask[i] == 0) {
+        return t->count >= pf->min_of[i];
+    }
+    for (b = 0; b < BYTESCAN_MAX_SET; b++) {
+        if (pf->rule_jmask[i] & (1u << b)) {
+            n += t->jc[b];
+        }
+    }
+    return n >= pf->min_of[i];
 }
 
 int pf_result_init(struct pf_result *res, const struct prefilter *pf,
@@ -520,30 +583,53 @@ static int scan_runs(struct pf_result *res, const struct prefilter *pf,
     return rc;
 }
 
-static int push_token(struct pf_tokvec *tv, size_t s, size_t e,
-                      size_t count, struct bb_err *err)
+static int push_token(struct pf_tokvec *tv, const struct pf_token *t,
+                      struct bb_err *err)
 {
     if (tv->n == tv->cap) {
         size_t cap = tv->cap ? tv->cap * 2 : 256;
-        struct pf_token *t = bb_realloc(tv->v, cap * sizeof(*t));
+        struct pf_token *v = bb_realloc(tv->v, cap * sizeof(*v));
 
-        if (t == NULL) {
+        if (v == NULL) {
             return bb_seterr(err, BB_ENOMEM, "out of memory");
         }
-        tv->v = t;
+        tv->v = v;
         tv->cap = cap;
     }
-    tv->v[tv->n].s = s;
-    tv->v[tv->n].e = e;
-    tv->v[tv->n].count = count;
-    tv->n++;
+    tv->v[tv->n++] = *t;
     return 0;
 }
 
-/* Joiner bytes right before s[i] (dir < 0) or after it (dir > 0), at
- * most max_gap of them, within [from, to). */
-static size_t edge_joins(const struct pf_kind *k, const unsigned char *s,
-                         size_t i, int dir, size_t from, size_t to)
+static void count_join(struct pf_token *t, const struct pf_kind *k,
+                       unsigned char c)
+{
+    int x = k->jidx[c];
+
+    if (x >= 0 && t->jc[x] < 255) {
+        t->jc[x]++;
+    }
+}
+
+/* What a token counts: digits, or joiners of any hex rule. */
+static size_t token_weight(const struct pf_token *t, const struct pf_kind *k)
+{
+    size_t n = 0;
+    size_t b;
+
+    if (!k->count_joiners) {
+        return t->count;
+    }
+    for (b = 0; b < k->n_joiners; b++) {
+        n += t->jc[b];
+    }
+    return n;
+}
+
+/* Count the joiner bytes right before s[i] (dir < 0) or after it
+ * (dir > 0), at most max_gap of them, within [from, to). */
+static void edge_joins(struct pf_token *t, const struct pf_kind *k,
+                       const unsigned char *s, size_t i, int dir,
+                       size_t from, size_t to)
 {
     size_t n = 0;
 
@@ -554,54 +640,55 @@ static size_t edge_joins(const struct pf_kind *k, const unsigned char *s,
             k->cls[s[j]] != 2) {
             break;
         }
+        count_join(t, k, s[j]);
         n++;
     }
-    return n;
 }
 
 /* Tokens within s[a, b), a stretch of unit and joiner bytes: maximal
  * runs of units in which consecutive units are at most max_gap joiner
  * bytes apart. A hex token also counts the joiners just around it
- * ("::1", "fe80::"). A token reaching `to` may still grow: its count is
- * SIZE_MAX. */
+ * ("::1", "fe80::"). A token reaching `to` may still grow: it is open. */
 static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
-                     const unsigned char *s, size_t a, size_t b,
+                     size_t min, const unsigned char *s, size_t a, size_t b,
                      size_t from, size_t to, struct bb_err *err)
 {
     const uint8_t *cls = k->cls;
+    struct pf_token t;
     size_t i = a;
+    size_t last;
+    size_t x;
     int rc;
 
     while (i < b) {
-        size_t start;
-        size_t last;
-        size_t units = 1;
-        size_t joins = 0;
-
         while (i < b && cls[s[i]] != 1) {
             i++;
         }
         if (i == b) {
             break;
         }
-        start = i;
+        memset(&t, 0, sizeof(t));
+        t.s = i;
+        t.count = 1;
         last = i++;
         while (i < b && cls[s[i]] != 0 && i - last <= k->max_gap + 1) {
             if (cls[s[i]] == 1) {
-                joins += i - last - 1;
+                for (x = last + 1; k->count_joiners && x < i; x++) {
+                    count_join(&t, k, s[x]);
+                }
                 last = i;
-                units++;
+                t.count++;
             }
             i++;
         }
         if (k->count_joiners) {
-            joins += edge_joins(k, s, start, -1, from, to) +
-                     edge_joins(k, s, last, 1, from, to);
+            edge_joins(&t, k, s, t.s, -1, from, to);
+            edge_joins(&t, k, s, last, 1, from, to);
         }
-        rc = push_token(tv, start, last + 1,
-                        i == to ? SIZE_MAX
-                                : (k->count_joiners ? joins : units),
-                        err);
+        t.e = last + 1;
+        t.open = i == to;
+        rc = (t.open || token_weight(&t, k) >= min) ? push_token(tv, &t, err)
+                                                     : 0;
         if (rc < 0) {
             return rc;
         }
@@ -612,8 +699,8 @@ static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
 
 /* Numeric tokens start at a digit: jump from digit to digit. */
 static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
-                        const unsigned char *s, size_t from, size_t to,
-                        struct bb_err *err)
+                        size_t min, const unsigned char *s, size_t from,
+                        size_t to, struct bb_err *err)
 {
     size_t i = from;
     int rc;
@@ -624,7 +711,7 @@ static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
         while (b < to && k->cls[s[b]] != 0) {
             b++;
         }
-        rc = tokens_in(tv, k, s, i, b, from, to, err);
+        rc = tokens_in(tv, k, min, s, i, b, from, to, err);
         if (rc < 0) {
             return rc;
         }
@@ -637,8 +724,8 @@ static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
  * joiner, and take the whole stretch of unit and joiner bytes around it.
  * A stretch at the very end may still grow, joiner or not. */
 static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
-                    const unsigned char *s, size_t from, size_t to,
-                    struct bb_err *err)
+                    size_t min, const unsigned char *s, size_t from,
+                    size_t to, struct bb_err *err)
 {
     size_t i = from;
     size_t a;
@@ -651,7 +738,7 @@ static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
         while (b < to && k->cls[s[b]] != 0) {
             b++;
         }
-        rc = tokens_in(tv, k, s, a, b, from, to, err);
+        rc = tokens_in(tv, k, min, s, a, b, from, to, err);
         if (rc < 0) {
             return rc;
         }
@@ -659,7 +746,7 @@ static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
     }
     for (a = to; a > i && k->cls[s[a - 1]] != 0; a--) {
     }
-    return a < to ? tokens_in(tv, k, s, a, to, from, to, err) : 0;
+    return a < to ? tokens_in(tv, k, min, s, a, to, from, to, err) : 0;
 }
 
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
@@ -688,10 +775,10 @@ int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
         const struct pf_kind *k = &pf->kinds[i];
 
         rc = k->count_joiners
-                 ? scan_hex(&res->tok[i], k, (const unsigned char *)s, from,
-                            to, err)
-                 : scan_numeric(&res->tok[i], k, (const unsigned char *)s,
-                                from, to, err);
+                 ? scan_hex(&res->tok[i], k, pf->kind_min[i],
+                            (const unsigned char *)s, from, to, err)
+                 : scan_numeric(&res->tok[i], k, pf->kind_min[i],
+                                (const unsigned char *)s, from, to, err);
     }
     return rc;
 }

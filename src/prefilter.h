@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "blackbar.h"
 #include "rules.h"
@@ -31,12 +32,15 @@ struct prefilter;
 
 /* Per-thread scan results, reused across scans. */
 /* A token: numeric (digits joined by at most 3 bytes of " .-/()+",
- * counting digits) or hex (hex digits joined by at most 2 bytes of a
- * rule's joiners, counting joiners). */
+ * counting digits) or hex (hex digits joined by at most 2 joiner bytes,
+ * counting each joiner byte value apart: jc[k] for the k-th joiner of
+ * the hex kind, the union of all hex rules' joiners). */
 struct pf_token {
-    size_t s;     /* first unit */
-    size_t e;     /* after the last unit */
-    size_t count; /* SIZE_MAX for a token still open at the window end */
+    size_t s;      /* first unit */
+    size_t e;      /* after the last unit */
+    size_t count;  /* numeric: digits */
+    bool open;     /* still open at the window end: may grow */
+    uint8_t jc[8]; /* hex: joiners by kind, saturating */
 };
 
 struct pf_tokvec {
@@ -65,6 +69,10 @@ bool prefilter_rule_gated(const struct prefilter *pf, size_t i);
 int prefilter_rule_class(const struct prefilter *pf, size_t i);
 /* The token kind of rule i (its "digits"), or -1. */
 int prefilter_rule_tokens(const struct prefilter *pf, size_t i);
+/* Does token t hold at least rule i's "digits".min (digits, or joiners
+ * of its own set for a hex rule)? Open tokens always do. */
+bool prefilter_token_enough(const struct prefilter *pf, size_t i,
+                            const struct pf_token *t);
 
 int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                    struct bb_err *err);

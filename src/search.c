@@ -275,17 +275,17 @@ static size_t back(size_t p, size_t n)
 
 /* Numeric tokens with enough digits, widened by the rule's lead. */
 static void ivals_digits(struct stream *st, const struct round *rd,
-                         const struct rule *r, int kind)
+                         size_t rule, int kind)
 {
+    const struct rule *r = &st->rs->rules[rule];
+    const struct pf_tokvec *tv = &st->pf.tok[kind];
     struct ival iv;
     size_t i;
-
-    const struct pf_tokvec *tv = &st->pf.tok[kind];
 
     for (i = 0; i < tv->n; i++) {
         const struct pf_token *t = &tv->v[i];
 
-        if (t->count >= r->digits_min) {
+        if (prefilter_token_enough(st->rs->pf, rule, t)) {
             iv.lo = back(t->s, r->digits_lead);
             iv.hi = t->e - 1;
             push_ival(st, &iv);
@@ -388,7 +388,7 @@ static int build_ivals(struct stream *st, const struct round *rd,
         ivals_context(st, rd, rule);
     } else if (r->digits_min > 0) {
         st->ival_gap = 64;
-        ivals_digits(st, rd, r, kind);
+        ivals_digits(st, rd, rule, kind);
     } else {
         ivals_keywords(st, rule);
     }
