@@ -6,6 +6,7 @@
 #include "rules.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -393,6 +394,10 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
         return BB_ERULE;
     }
     r->group = (int)g;
+    r->lead = SIZE_MAX;
+    if (get_uint(&r->lead, obj, "lead", 0, RULES_MAX_LEN, c) < 0) {
+        return BB_ERULE;
+    }
     r->entropy = -1.0;
     if (ent != NULL && !cJSON_IsNull(ent)) {
         if (!cJSON_IsNumber(ent) || ent->valuedouble < 0.0 ||
@@ -409,7 +414,7 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
     static const char *const keys[] = {
         "id", "type", "description", "pattern", "group", "keywords",
         "max_len", "validate", "entropy", "context", "allow", "action",
-        "severity", "category", "gate", "digits", "examples", NULL
+        "severity", "category", "gate", "digits", "lead", "examples", NULL
     };
     int rc;
 

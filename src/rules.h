@@ -29,6 +29,8 @@ struct rule {
     int group;
     struct strv keywords;
     size_t max_len;
+    size_t lead; /* a match starts at most this far before its keyword;
+                  * SIZE_MAX when the rule does not say */
     int validator;  /* validate.h id, or -1 */
     double entropy; /* bits per byte, or < 0 for none */
     struct strv ctx_words;

@@ -227,13 +227,19 @@ static int scan_all(struct stream *st, struct round *rd, size_t rule,
  * gap faster than a second call would start. Matches found in a gap
  * cannot cover a keyword (they would start too far before it), so they
  * are dropped and the result is the same. */
-#define IVAL_GAP 512
+#define IVAL_GAP 64
 
-static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len)
+/* Starts from which a match of at most max_len bytes, beginning at most
+ * lead bytes before the keyword, can contain keyword hit h. */
+static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len,
+                    size_t lead)
 {
     size_t need = h->run ? h->s + 1 : h->e;
 
     iv->lo = need > max_len ? need - max_len : 0;
+    if (lead != SIZE_MAX && h->s > lead && h->s - lead > iv->lo) {
+        iv->lo = h->s - lead;
+    }
     iv->hi = h->run ? h->e - 1 : h->s;
 }
 
@@ -324,6 +330,7 @@ static void ivals_keywords(struct stream *st, size_t rule)
     int cls = prefilter_rule_class(st->rs->pf, rule);
     const struct pf_vec *run = cls >= 0 ? &st->pf.class_runs[cls] : NULL;
     size_t max_len = st->rs->rules[rule].max_len;
+    size_t lead = st->rs->rules[rule].lead;
     size_t nr = run ? run->n : 0;
     size_t i = 0;
     size_t j = 0;
@@ -332,10 +339,10 @@ static void ivals_keywords(struct stream *st, size_t rule)
 
     while (i < lit->n || j < nr) {
         if (i < lit->n) {
-            ival_of(&a, &lit->v[i], max_len);
+            ival_of(&a, &lit->v[i], max_len, lead);
         }
         if (j < nr) {
-            ival_of(&b, &run->v[j], max_len);
+            ival_of(&b, &run->v[j], max_len, lead);
         }
         if (j >= nr || (i < lit->n && a.lo <= b.lo)) {
             push_ival(st, &a);
@@ -441,11 +448,18 @@ static bool covers(const struct stream *st, size_t rule, size_t a, size_t b)
 static int end_check(struct stream *st, struct round *rd, size_t rule,
                      size_t cursor, struct bb_err *err)
 {
-    size_t max_len = st->rs->rules[rule].max_len;
-    size_t p = rd->end > max_len ? rd->end - max_len : 0;
+    const struct rule *r = &st->rs->rules[rule];
+    size_t reach = r->max_len;
+    size_t p;
     struct mresult m;
     int rc = 0;
 
+    /* An unseen keyword starts at most 31 bytes before the end (it is
+     * at most 32 long), and a match at most lead bytes before that. */
+    if (r->lead != SIZE_MAX && r->lead + 32 < reach) {
+        reach = r->lead + 32;
+    }
+    p = back(rd->end, reach);
     if (p < cursor) {
         p = cursor;
     }
