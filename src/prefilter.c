@@ -48,6 +48,9 @@ struct prefilter {
     size_t stride;           /* pairs are looked at every stride bytes */
     uint32_t *bucket;        /* 65537 offsets into ent by key */
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
+    uint8_t quad[65536 / 8]; /* bitmap of hashes of 4 bytes at a key */
+    uint8_t short_pair[65536 / 8]; /* keys of a keyword too short for a
+                                    * quad: always verify */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
     unsigned char cls_bytes[PF_MAX_CLASSES][BYTESCAN_MAX_SET];
@@ -251,6 +254,25 @@ static int add_class(struct prefilter *pf, const struct rule *r, size_t i,
     return 0;
 }
 
+static void set_bit(uint8_t *map, unsigned k)
+{
+    map[k >> 3] |= (uint8_t)(1u << (k & 7));
+}
+
+static bool has_bit(const uint8_t *map, unsigned k)
+{
+    return (map[k >> 3] & (1u << (k & 7))) != 0;
+}
+
+/* 16-bit hash of 4 lowercase bytes (keywords are lowercase already). */
+static unsigned quad_hash(const unsigned char *q)
+{
+    uint32_t v = (uint32_t)q[0] | ((uint32_t)q[1] << 8) |
+                 ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24);
+
+    return (unsigned)((v * 2654435761u) >> 16);
+}
+
 /* Every keyword of length len can be found by looking at byte pairs
  * only every stride = (shortest length - 1) positions: file each keyword
  * under its pairs at offsets 0 .. stride-1 (Wu-Manber with blocks of 2). */
@@ -279,7 +301,12 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
             e->key = ((unsigned)t[d] << 8) | t[d + 1];
             e->kw = (uint32_t)i;
             e->d = (uint32_t)d;
-            pf->pair[e->key >> 3] |= (uint8_t)(1u << (e->key & 7));
+            set_bit(pf->pair, e->key);
+            if (pf->kw[i].len >= d + 4) {
+                set_bit(pf->quad, quad_hash(t + d));
+            } else {
+                set_bit(pf->short_pair, e->key);
+            }
         }
     }
     qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
@@ -515,8 +542,18 @@ static int scan_literals(struct pf_result *res, const struct prefilter *pf,
     for (i = from; i + 1 < to; i += stride) {
         unsigned key = ((unsigned)lc[s[i]] << 8) | lc[s[i + 1]];
 
-        if ((pair[key >> 3] & (1u << (key & 7))) == 0) {
+        if (!has_bit(pair, key)) {
             continue;
+        }
+        /* Most pairs that pass are common ("to", "ke"): a hash of the
+         * next 4 bytes rules them out before any keyword is compared. */
+        if (i + 4 <= to && !has_bit(pf->short_pair, key)) {
+            unsigned char q[4] = { lc[s[i]], lc[s[i + 1]], lc[s[i + 2]],
+                                   lc[s[i + 3]] };
+
+            if (!has_bit(pf->quad, quad_hash(q))) {
+                continue;
+            }
         }
         for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
             const struct pf_ent *e = &pf->ent[j];
