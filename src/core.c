@@ -5,6 +5,7 @@
 #include "core.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,9 @@ int bb_grow(void **v, size_t *cap, size_t need, size_t elem,
         return 0;
     }
     while (nc < need) {
+        if (nc > SIZE_MAX / 2 / elem) {
+            return bb_seterr(err, BB_ENOMEM, "array too large");
+        }
         nc *= 2;
     }
     p = bb_realloc(*v, nc * elem);
@@ -171,10 +175,10 @@ int bb_buf_reserve(struct bb_buf *b, size_t extra, struct bb_err *err)
     if (need <= b->cap) {
         return 0;
     }
-    while (cap < need) {
+    while (cap < need && cap <= b->max / 2) {
         cap *= 2;
     }
-    if (cap > b->max) {
+    if (cap < need || cap > b->max) {
         cap = b->max;
     }
     /* Never realloc: the old block may hold unredacted bytes to wipe. */

@@ -51,6 +51,45 @@ static int compile_one(pcre2_code **out, const char *pat, uint32_t extra,
     return 0;
 }
 
+/* MINLENGTH counts what the pattern inspects, not what it consumes:
+ * "(?=ab)" has 2 but only matches empty. Matches are searched with
+ * PCRE2_NOTEMPTY; a pattern that matches empty on one of its own
+ * examples is refused here so its author knows. */
+static int check_empty(struct matcher_prog *p, const struct rule *r,
+                       const char *source, struct bb_err *err)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(p->re,
+                                                                NULL);
+    const struct strv *ex[2] = { &r->ex_match, &r->ex_nomatch };
+    size_t k;
+    size_t i;
+    int rc = 0;
+
+    if (md == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (k = 0; rc == 0 && k < 2; k++) {
+        for (i = 0; rc == 0 && i < ex[k]->n; i++) {
+            const char *t = ex[k]->v[i];
+            size_t off;
+
+            for (off = 0; rc == 0 && off <= strlen(t); off++) {
+                int m = pcre2_match(p->re, (PCRE2_SPTR)t, strlen(t), off,
+                                    PCRE2_ANCHORED, md, NULL);
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+                if (m >= 0 && ov[0] == ov[1]) {
+                    rc = bb_seterr(err, BB_ERULE, "%s: rule %s: pattern "
+                                   "can match the empty string", source,
+                                   r->id);
+                }
+            }
+        }
+    }
+    pcre2_match_data_free(md);
+    return rc;
+}
+
 static int check_prog(struct matcher_prog *p, const struct rule *r,
                       const char *source, struct bb_err *err)
 {
@@ -77,7 +116,7 @@ static int check_prog(struct matcher_prog *p, const struct rule *r,
     }
     p->groups = cap;
     p->lookbehind = (size_t)lb * 4;
-    return 0;
+    return check_empty(p, r, source, err);
 }
 
 int matcher_compile(struct matcher_prog **out, const struct rule *r,
@@ -199,7 +238,7 @@ int matcher_find(struct mresult *out, struct matcher_state *ms,
                  const struct matcher_prog *p, const struct mcall *call,
                  struct bb_err *err)
 {
-    uint32_t opts = 0;
+    uint32_t opts = PCRE2_NOTEMPTY; /* an empty match would not advance */
     PCRE2_SIZE *ov;
     int rc;
 

@@ -531,6 +531,15 @@ int rules_parse_pack(struct pack *out, const char *source, const char *json,
         return bb_seterr(err, BB_ERULE, "%s: invalid JSON at byte %zu",
                          source, end ? (size_t)(end - json) : (size_t)0);
     }
+    while (end < json + len && (*end == ' ' || *end == '\t' ||
+                                *end == '\n' || *end == '\r')) {
+        end++;
+    }
+    if (end < json + len) {
+        cJSON_Delete(root);
+        return bb_seterr(err, BB_ERULE, "%s: invalid JSON: data after the "
+                         "pack at byte %zu", source, (size_t)(end - json));
+    }
     rc = cJSON_IsObject(root) ? check_keys(root, keys, &c)
                               : fail(&c, "a pack must be a JSON object%s",
                                      "");

@@ -45,9 +45,12 @@ static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
                     break;
                 }
             }
-            if (j == kl && !(open_l && i > 0 && is_word((unsigned char)s[i - 1]))
-                && !(open_r && i + kl < end &&
-                     is_word((unsigned char)s[i + kl]))) {
+            if (j < kl) {
+                continue;
+            }
+            if (!(open_l && i > 0 && is_word((unsigned char)s[i - 1])) &&
+                !(open_r && i + kl < end &&
+                  is_word((unsigned char)s[i + kl]))) {
                 return true;
             }
         }
@@ -444,6 +447,16 @@ static bool covers(const struct stream *st, size_t rule, size_t a, size_t b)
     return false;
 }
 
+/* Does a match of gate rule g start at or before a and end after it?
+ * Gate matches of one rule do not overlap, so their ends are sorted. */
+static bool in_gate(const struct stream *st, long g, size_t a)
+{
+    const struct pf_vec *v = &st->gate_hits[g];
+    size_t i = first_after(v, a);
+
+    return i < v->n && v->v[i].s <= a;
+}
+
 /* Look for a partial match near the end that no keyword has shown yet. */
 static int end_check(struct stream *st, struct round *rd, size_t rule,
                      size_t cursor, struct bb_err *err)
@@ -500,7 +513,8 @@ static int scan_gated(struct stream *st, struct round *rd, size_t rule,
             if (m.kind == M_PARTIAL) {
                 return partial_at(st, rd, rule, m.s, err);
             }
-            if (!need_cover || covers(st, rule, m.s, m.e)) {
+            if ((!need_cover || covers(st, rule, m.s, m.e)) &&
+                (r->gate_idx < 0 || in_gate(st, r->gate_idx, m.s))) {
                 rc = add_cand(st, rd, rule, &m, err);
             } else {
                 p = next_char(rd->s, m.s, rd->end);

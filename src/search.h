@@ -44,6 +44,8 @@ struct stream {
     uint64_t *last_end; /* per rule: end of its last decided match */
     struct cand *c;
     size_t nc, capc;
+    struct cand **win; /* winners in group order, for emit */
+    size_t capwin;
     struct ival *iv;
     size_t niv, capiv;
     struct pf_vec *gate_hits; /* per rule; used for gate rules */

@@ -150,20 +150,36 @@ static int emit_text(struct stream *st, const char *p, size_t n,
 }
 
 /* Write out [start, r) with the first n candidates decided. */
+static int gs_cmp(const void *a, const void *b)
+{
+    const struct cand *x = *(const struct cand *const *)a;
+    const struct cand *y = *(const struct cand *const *)b;
+
+    return x->gs < y->gs ? -1 : (x->gs > y->gs);
+}
+
+/* Write out [start, r) with the first n candidates decided. Winners do
+ * not overlap, but a rule's group need not start where its match does,
+ * so they are written in the order of their group spans. */
 static int emit(struct stream *st, const struct round *rd, size_t n,
                 size_t r, struct bb_err *err)
 {
     size_t pos = rd->start;
+    size_t nw = 0;
     size_t i;
-    int rc = 0;
+    int rc = bb_grow((void **)&st->win, &st->capwin, n + 1,
+                     sizeof(*st->win), err);
 
     for (i = 0; rc == 0 && i < n; i++) {
-        const struct cand *c = &st->c[i];
+        if (!st->c[i].lost) {
+            st->win[nw++] = &st->c[i];
+        }
+    }
+    qsort(st->win, nw, sizeof(*st->win), gs_cmp);
+    for (i = 0; rc == 0 && i < nw; i++) {
+        const struct cand *c = st->win[i];
         struct bb_finding f;
 
-        if (c->lost) {
-            continue;
-        }
         f.offset = st->base + c->gs;
         f.length = c->ge - c->gs;
         f.rule = c->rule;
@@ -349,6 +365,7 @@ void stream_free(struct stream *st)
     bb_free(st->gate_hits);
     bb_free(st->last_end);
     bb_free(st->c);
+    bb_free(st->win);
     bb_free(st->iv);
     bb_free(st);
 }
