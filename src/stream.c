@@ -222,7 +222,9 @@ static int round_run(struct stream *st, bool final, struct bb_err *err)
     if (rc < 0) {
         return rc;
     }
-    qsort(st->c, st->nc, sizeof(*st->c), cand_cmp);
+    if (st->nc > 1) {
+        qsort(st->c, st->nc, sizeof(*st->c), cand_cmp);
+    }
     r = final ? rd.end : release_point(st, &rd);
     for (n = 0; n < st->nc && st->c[n].s < r; n++) {
         uint64_t e = st->base + st->c[n].e;
