@@ -199,33 +199,6 @@ static int find(struct mresult *m, struct stream *st, struct round *rd,
     return rc;
 }
 
-/* A rule without keywords: plain left-to-right scan from cursor. */
-static int scan_all(struct stream *st, struct round *rd, size_t rule,
-                    size_t cursor, struct bb_err *err)
-{
-    struct mresult m;
-    size_t p = cursor;
-    int rc = 0;
-
-    while (rc == 0 && p < rd->end) {
-        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
-        if (rc < 0 || m.kind == M_NONE) {
-            break;
-        }
-        if (m.kind == M_PARTIAL) {
-            return partial_at(st, rd, rule, m.s, err);
-        }
-        rc = add_cand(st, rd, rule, &m, err);
-        if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
-            st->nc--; /* no context here: try the next start */
-            p = next_char(rd->s, m.s, rd->end);
-        } else {
-            p = m.e;
-        }
-    }
-    return rc;
-}
-
 /* Intervals closer than this are searched as one: the regex skips the
  * gap faster than a second call would start. Matches found in a gap
  * cannot cover a keyword (they would start too far before it), so they
@@ -383,7 +356,7 @@ static int build_ivals(struct stream *st, const struct round *rd,
         return rc;
     }
     st->ival_gap = IVAL_GAP;
-    if (st->ungated) {
+    if (st->ungated || !prefilter_rule_gated(st->rs->pf, rule)) {
         struct ival iv = { rd->start, rd->end > 0 ? rd->end - 1 : 0 };
 
         push_ival(st, &iv);
@@ -493,7 +466,7 @@ static int end_check(struct stream *st, struct round *rd, size_t rule,
     return rc;
 }
 
-static int scan_gated(struct stream *st, struct round *rd, size_t rule,
+static int scan_ranges(struct stream *st, struct round *rd, size_t rule,
                       size_t cursor, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -533,7 +506,8 @@ static int scan_gated(struct stream *st, struct round *rd, size_t rule,
      * gate match already holds the stream back; digit and context ranges
      * reach the end of the window already. */
     if (rc == 0 && !rd->final && r->gate_idx < 0 && r->digits_min == 0 &&
-        !r->ctx_required && !st->ungated) {
+        !r->ctx_required && !st->ungated &&
+        prefilter_rule_gated(st->rs->pf, rule)) {
         rc = end_check(st, rd, rule, cursor, err);
     }
     return rc;
@@ -547,11 +521,7 @@ static int scan_rule(struct stream *st, struct round *rd, size_t i,
     if (st->last_end[i] > st->base + cursor) {
         cursor = (size_t)(st->last_end[i] - st->base);
     }
-    if (st->rs->rules[i].gate_idx >= 0 ||
-        prefilter_rule_gated(st->rs->pf, i)) {
-        return scan_gated(st, rd, i, cursor, err);
-    }
-    return scan_all(st, rd, i, cursor, err);
+    return scan_ranges(st, rd, i, cursor, err);
 }
 
 /* Gates first (their matches open the ranges of the rules behind
