@@ -321,7 +321,8 @@ static int check_words(const struct strv *words, size_t minlen,
         for (j = 0; k[j] != '\0'; j++) {
             unsigned char ch = (unsigned char)k[j];
 
-            if (ch >= 0x80 || (ch >= 'A' && ch <= 'Z') || ch < 0x20) {
+            if (ch >= 0x80 || (ch >= 'A' && ch <= 'Z') ||
+                (ch < 0x20 && ch != '\t')) {
                 return fail(c, "keywords and context words must be "
                             "lowercase ASCII%s", "");
             }
