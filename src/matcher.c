@@ -186,6 +186,14 @@ size_t matcher_prog_groups(const struct matcher_prog *p)
     return p->groups;
 }
 
+bool matcher_prog_literal_start(const struct matcher_prog *p)
+{
+    uint32_t t = 0;
+
+    pcre2_pattern_info(p->re, PCRE2_INFO_FIRSTCODETYPE, &t);
+    return t == 1;
+}
+
 bool matcher_prog_jit(const struct matcher_prog *p)
 {
     return p->jit;

@@ -37,6 +37,10 @@ void matcher_prog_free(struct matcher_prog *p);
 size_t matcher_prog_lookbehind(const struct matcher_prog *p);
 /* Number of capture groups. */
 size_t matcher_prog_groups(const struct matcher_prog *p);
+/* True when every match starts with one known byte, which PCRE2 finds
+ * quickly on its own (PCRE2_INFO_FIRSTCODETYPE 1). */
+bool matcher_prog_literal_start(const struct matcher_prog *p);
+
 /* True when the pattern was JIT-compiled. */
 bool matcher_prog_jit(const struct matcher_prog *p);
 
