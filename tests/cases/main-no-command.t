@@ -1,0 +1,8 @@
+%name
+main-no-command
+%args
+%stdout
+%stderr
+usage: blackbar COMMAND
+%exit
+2

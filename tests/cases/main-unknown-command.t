@@ -1,0 +1,9 @@
+%name
+main-unknown-command
+%args
+frobnicate
+%stdout
+%stderr
+unknown command "frobnicate"
+%exit
+2

@@ -1,0 +1,9 @@
+%name
+rules-no-verb
+%args
+rules
+%stdout
+%stderr
+usage: blackbar rules
+%exit
+2

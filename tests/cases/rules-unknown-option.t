@@ -1,0 +1,9 @@
+%name
+rules-unknown-option
+%args
+rules list --frobnicate
+%stdout
+%stderr
+frobnicate
+%exit
+2

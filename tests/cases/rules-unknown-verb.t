@@ -1,0 +1,9 @@
+%name
+rules-unknown-verb
+%args
+rules frobnicate
+%stdout
+%stderr
+unknown verb "frobnicate"
+%exit
+2

@@ -1,0 +1,8 @@
+%name
+scrub-empty
+%args
+scrub
+%stdin
+%stdout
+%exit
+0

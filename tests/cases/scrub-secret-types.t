@@ -1,0 +1,23 @@
+# Several secret types (synthetic values from the rules' examples).
+%name
+scrub-secret-types
+%args
+scrub
+%stdin
+GITHUB_TOKEN=ghp_4kQm9TzW2xB7vL1nR5sY8cD3fH6jK0pA2eGi
+SLACK_BOT_TOKEN=xoxb-263594206564-2343594206564-FGqddMF8t08v8N7Oq4i57vs1
+STRIPE_SECRET_KEY=sk_live_51Hq9Wm3ZkT7xLp2RbN5sYc8VdH
+key=AIzaSyD8mT3qLx0ZrV9wKp2NcYb7Hs4Fj1Ue6Go
+token=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJhY21lIn0.Zk3m9QvT1pWx7LbN2sYc4RdH9fJ6gUo0aEiZ5tVnCkM
+DB_PASSWORD=Zq8t3kJd!Xr0
+DATABASE_URL=postgres://app:Zq8t3kJd!Xr0@db.internal:5432/app
+%stdout
+GITHUB_TOKEN=<GITHUB_TOKEN_1>
+SLACK_BOT_TOKEN=<SLACK_TOKEN_1>
+STRIPE_SECRET_KEY=<STRIPE_KEY_1>
+key=<GCP_API_KEY_1>
+token=<JWT_1>
+DB_PASSWORD=<PASSWORD_1>
+DATABASE_URL=postgres://app:<URL_CREDENTIALS_1>@db.internal:5432/app
+%exit
+0

@@ -1,0 +1,11 @@
+%name
+scrub-unknown-option
+%args
+scrub --frobnicate
+%stdin
+mail jane.doe@corp.example
+%stdout
+%stderr
+frobnicate
+%exit
+2

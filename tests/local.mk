@@ -1,0 +1,45 @@
+# tests/local.mk - included by Makefile.am: unit suites, CLI cases.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LDADD = libbbcore.la $(LIBDEPS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/check_validate tests/tools/bbchunk
+tests_unit_check_validate_SOURCES = tests/unit/check_validate.c
+tests_unit_check_validate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_validate_LDADD = $(UNIT_LDADD)
+tests_tools_bbchunk_SOURCES = tests/tools/bbchunk.c
+tests_tools_bbchunk_LDADD = libbbcore.la $(LIBDEPS)
+
+TESTS += tests/unit/check_validate
+
+# One check suite per module (STYLE section 7).
+check_PROGRAMS += tests/unit/check_core tests/unit/check_rules \
+	tests/unit/check_stream tests/unit/check_redact
+tests_unit_check_core_SOURCES = tests/unit/check_core.c
+tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_core_LDADD = $(UNIT_LDADD)
+tests_unit_check_rules_SOURCES = tests/unit/check_rules.c
+tests_unit_check_rules_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_rules_LDADD = $(UNIT_LDADD)
+tests_unit_check_stream_SOURCES = tests/unit/check_stream.c
+tests_unit_check_stream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_stream_LDADD = $(UNIT_LDADD)
+tests_unit_check_redact_SOURCES = tests/unit/check_redact.c
+tests_unit_check_redact_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_redact_LDADD = $(UNIT_LDADD)
+
+TESTS += tests/unit/check_core tests/unit/check_rules \
+	tests/unit/check_stream tests/unit/check_redact
+
+# Scripts: run with TESTS_ENVIRONMENT (BLACKBAR, BBCHUNK, srcdir,
+# builddir); each exits 0 (pass) or 1 (fail). Generated inputs and
+# outputs go to $(builddir)/tests/out, which is never committed.
+BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
+	tests/badinput.sh
+TESTS += $(BB_TEST_PROGS)
+EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures
+
+# CLEANFILES cannot remove a directory (rm -f): do it here.
+clean-local: clean-local-tests
+.PHONY: clean-local-tests
+clean-local-tests:
+	-rm -rf tests/out
