@@ -181,8 +181,10 @@ int bb_buf_reserve(struct bb_buf *b, size_t extra, struct bb_err *err)
     if (cap < need || cap > b->max) {
         cap = b->max;
     }
-    /* Never realloc: the old block may hold unredacted bytes to wipe. */
-    p = bb_malloc(cap);
+    /* Never realloc: the old block may hold unredacted bytes to wipe.
+     * Zeroed, because PCRE2's JIT may read a little past the subject's
+     * end while searching, and those bytes must be defined. */
+    p = bb_calloc(1, cap);
     if (p == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory (%zu bytes)", cap);
     }
