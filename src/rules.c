@@ -51,6 +51,7 @@ void rules_rule_dispose(struct rule *r)
     bb_free(r->type);
     bb_free(r->description);
     bb_free(r->pack);
+    bb_free(r->source);
     bb_free(r->category);
     bb_free(r->gate);
     bb_free(r->digits_hex);
@@ -502,7 +503,8 @@ static int parse_rules(struct pack *p, const cJSON *arr, struct pctx *c)
             return rc;
         }
         r->pack = bb_strdup(p->name);
-        if (r->pack == NULL) {
+        r->source = bb_strdup(c->source);
+        if (r->pack == NULL || r->source == NULL) {
             return bb_seterr(c->err, BB_ENOMEM, "out of memory");
         }
         for (i = 0; i + 1 < p->n_rules; i++) {

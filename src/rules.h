@@ -24,6 +24,7 @@ struct rule {
     char *type;
     char *description;
     char *pack;
+    char *source; /* where the pack came from, for messages */
     char *category;
     char *pattern;
     int group;

@@ -221,13 +221,13 @@ static int link_gates(struct bb_ruleset *rs, struct bb_err *err)
         }
         g = bb_ruleset_find(rs, r->gate);
         if (g < 0 || rs->rules[g].action != BB_ACTION_GATE) {
-            return bb_seterr(err, BB_ERULE, "rule %s: gate \"%s\" is not a "
-                             "loaded rule with action \"gate\"", r->id,
-                             r->gate);
+            return bb_seterr(err, BB_ERULE, "%s: rule %s: gate \"%s\" is not "
+                             "a loaded rule with action \"gate\"", r->source,
+                             r->id, r->gate);
         }
         if (r->action == BB_ACTION_GATE || rs->rules[g].gate != NULL) {
-            return bb_seterr(err, BB_ERULE, "rule %s: gates cannot be "
-                             "chained", r->id);
+            return bb_seterr(err, BB_ERULE, "%s: rule %s: gates cannot be "
+                             "chained", r->source, r->id);
         }
         r->gate_idx = g;
     }

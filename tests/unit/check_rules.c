@@ -407,6 +407,12 @@ START_TEST(test_bad_gate)
     ck_assert_int_eq(err.code, BB_ERULE);
     ck_assert_msg(strstr(err.msg, b->want) != NULL, "%s: %s", b->what,
                   err.msg);
+    /* Regression (src/ruleset.c link_gates): gate errors found at
+     * compile name the pack's source like every other pack error
+     * ("FILE: rule ID: what is wrong", blackbar-rules(5)). */
+    ck_assert_msg(strncmp(err.msg, "gates.json: ", 12) == 0,
+                  "%s: message does not name the source: %s", b->what,
+                  err.msg);
     bb_ruleset_free(rs);
 }
 END_TEST
