@@ -522,7 +522,7 @@ static const char *const words[] = {
     "aliquip", "ex", "ea", "commodo", "consequat", "duis", "aute", "irure",
     "in", "reprehenderit", "voluptate", "velit", "esse", "cillum",
     "fugiat", "nulla", "pariatur", "caf\xc3\xa9", "na\xc3\xafve",
-    "\xe2\x82\xac" "5", ",", ".", "\n", "(x)", "a-b", "\"q\""
+    "\xe2\x82\xac\x35", ",", ".", "\n", "(x)", "a-b", "\"q\""
 };
 
 struct gen {
