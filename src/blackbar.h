@@ -204,6 +204,13 @@ int bb_scrubber_new(struct bb_scrubber **out, const struct bb_ruleset *rs,
 void bb_scrubber_on_finding(struct bb_scrubber *s, bb_finding_fn fn,
                             void *userdata);
 
+/* Search with n threads (1 to 16, default 1): n - 1 helper threads are
+ * started and search the rules in parallel on large reads (128 KiB and
+ * up); the output is the same as with one. Call before the first feed;
+ * the threads stop in bb_scrubber_free(). */
+int bb_scrubber_set_threads(struct bb_scrubber *s, unsigned n,
+                            struct bb_err *err);
+
 int bb_scrubber_feed(struct bb_scrubber *s, const void *data, size_t len,
                      struct bb_err *err);
 

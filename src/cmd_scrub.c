@@ -35,6 +35,8 @@ static const char usage[] =
     "      --format FORMAT     input format: text (the only one so far)\n"
     "      --stats             print findings per rule to stderr at the "
     "end\n"
+    "  -j, --threads N         search with N threads (default: one per CPU,\n"
+    "                          at most 4)\n"
     "  -h, --help              show this help\n";
 
 static const struct option longopts[] = {
@@ -45,6 +47,7 @@ static const struct option longopts[] = {
     { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "threads", required_argument, NULL, 'j' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -55,6 +58,7 @@ struct scrub_opts {
     size_t n_ops;
     const char *key_file;
     bool stats;
+    unsigned threads; /* 0: one per CPU, at most 4 */
 };
 
 static int parse(struct scrub_opts *o, int argc, char **argv)
@@ -63,7 +67,7 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "r:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:o:j:h", longopts, NULL)) != -1) {
         int r = cli_rules_option(&o->rules, c, optarg, "scrub");
 
         if (r < 0) {
@@ -77,6 +81,15 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             return -1;
         } else if (c == 'o') {
             o->ops[o->n_ops++] = optarg;
+        } else if (c == 'j') {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+
+            if (end == optarg || *end != '\0' || n < 1 || n > 16) {
+                cli_error("scrub", "--threads wants a number from 1 to 16");
+                return -1;
+            }
+            o->threads = (unsigned)n;
         } else if (c == OPT_KEY_FILE) {
             o->key_file = optarg;
         } else if (c == OPT_STATS) {
@@ -143,8 +156,18 @@ static int feed(const char *buf, size_t n, void *ud)
 }
 
 /* Scrub one input into stdout; 0 or -1 (message printed). */
+static unsigned thread_count(unsigned want)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (want > 0) {
+        return want;
+    }
+    return n < 1 ? 1 : (n > 4 ? 4 : (unsigned)n);
+}
+
 static int scrub_one(const struct bb_ruleset *rs, struct bb_redactor *rd,
-                     const char *path, uint64_t *totals)
+                     const char *path, unsigned threads, uint64_t *totals)
 {
     struct feed_ctx fc;
     const char *name = path ? path : "<stdin>";
@@ -158,6 +181,10 @@ static int scrub_one(const struct bb_ruleset *rs, struct bb_redactor *rd,
         return -1;
     }
     rc = bb_scrubber_new(&fc.s, rs, rd, cli_out_write, NULL, &fc.err);
+    if (rc == 0 && threads > 1) {
+        rc = bb_scrubber_set_threads(fc.s, threads, &fc.err);
+    }
+    fc.lib_failed = rc < 0;
     if (rc == 0) {
         rc = cli_read_fd(fd, name, "scrub", feed, &fc);
     }
@@ -231,7 +258,7 @@ int cmd_scrub(int argc, char **argv)
         if (path != NULL && strcmp(path, "-") == 0) {
             path = NULL;
         }
-        rc = scrub_one(rs, rd, path, totals);
+        rc = scrub_one(rs, rd, path, thread_count(o.threads), totals);
     }
     if (cli_out_flush("scrub") < 0) {
         rc = -1;

@@ -91,6 +91,16 @@ void bb_scrubber_on_finding(struct bb_scrubber *s, bb_finding_fn fn,
     s->observe_ud = userdata;
 }
 
+int bb_scrubber_set_threads(struct bb_scrubber *s, unsigned n,
+                            struct bb_err *err)
+{
+    if (stream_bytes_in(s->st) > 0) {
+        return bb_seterr(err, BB_ESTATE, "threads must be set before the "
+                         "first feed");
+    }
+    return stream_set_threads(s->st, n, err);
+}
+
 int bb_scrubber_feed(struct bb_scrubber *s, const void *data, size_t len,
                      struct bb_err *err)
 {

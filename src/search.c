@@ -7,6 +7,8 @@
  */
 #include "search.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "validate.h"
@@ -59,7 +61,8 @@ static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
 }
 
 /* Apply validator, entropy, allow list and context to a new candidate. */
-static int judge(struct stream *st, struct round *rd, struct cand *c,
+static int judge(struct stream *st, struct searcher *w, struct round *rd,
+                 struct cand *c,
                  const struct mresult *m, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[c->rule];
@@ -80,7 +83,7 @@ static int judge(struct stream *st, struct round *rd, struct cand *c,
         return 0;
     }
     if (!st->rs->opts.strict && r->allow.n > 0) {
-        rc = matcher_allowed(st->ms, st->rs->progs[c->rule], v, n, err);
+        rc = matcher_allowed(w->ms, st->rs->progs[c->rule], v, n, err);
         if (rc != 0) {
             c->rejected = rc > 0;
             return rc < 0 ? rc : 0;
@@ -116,7 +119,8 @@ static int push_hit(struct pf_vec *vec, size_t s, size_t e,
     return rc;
 }
 
-static int add_cand(struct stream *st, struct round *rd, size_t rule,
+static int add_cand(struct stream *st, struct searcher *w, struct round *rd,
+                    size_t rule,
                     const struct mresult *m, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -133,11 +137,11 @@ static int add_cand(struct stream *st, struct round *rd, size_t rule,
         return bb_seterr(err, BB_ERULE, "rule %s: group lies outside the "
                          "match", r->id);
     }
-    rc = bb_grow((void **)&st->c, &st->capc, st->nc + 1, sizeof(*st->c), err);
+    rc = bb_grow((void **)&w->c, &w->capc, w->nc + 1, sizeof(*w->c), err);
     if (rc < 0) {
         return rc;
     }
-    c = &st->c[st->nc++];
+    c = &w->c[w->nc++];
     memset(c, 0, sizeof(*c));
     c->rule = rule;
     c->s = m->s;
@@ -145,7 +149,7 @@ static int add_cand(struct stream *st, struct round *rd, size_t rule,
     c->gs = m->gs;
     c->ge = m->ge;
     if (r->action != BB_ACTION_GATE) {
-        return judge(st, rd, c, m, err);
+        return judge(st, w, rd, c, m, err);
     }
     /* A gate match is never reported; it only opens a range where the
      * rules behind the gate may start. */
@@ -153,7 +157,8 @@ static int add_cand(struct stream *st, struct round *rd, size_t rule,
     return push_hit(&st->gate_hits[rule], m->s, m->e, err);
 }
 
-static int partial_at(struct stream *st, struct round *rd, size_t rule,
+static int partial_at(struct stream *st, struct searcher *w,
+                      struct round *rd, size_t rule,
                       size_t q, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -163,8 +168,8 @@ static int partial_at(struct stream *st, struct round *rd, size_t rule,
                          "than max_len %zu bytes at offset %llu", r->id,
                          r->max_len, (unsigned long long)(st->base + q));
     }
-    if (q < rd->hold) {
-        rd->hold = q;
+    if (q < w->hold) {
+        w->hold = q;
     }
     return 0;
 }
@@ -178,7 +183,8 @@ static size_t next_char(const char *s, size_t p, size_t end)
     return p;
 }
 
-static int find(struct mresult *m, struct stream *st, struct round *rd,
+static int find(struct mresult *m, struct stream *st, struct searcher *w,
+                struct round *rd,
                 size_t rule, size_t from, size_t limit, struct bb_err *err)
 {
     struct mcall call;
@@ -190,7 +196,7 @@ static int find(struct mresult *m, struct stream *st, struct round *rd,
     call.limit = limit;
     call.partial = !rd->final;
     call.notbol = st->base > 0;
-    rc = matcher_find(m, st->ms, st->rs->progs[rule], &call, err);
+    rc = matcher_find(m, w->ms, st->rs->progs[rule], &call, err);
     if (rc < 0) {
         bb_err_prefix(err, "rule %s at offset %llu",
                       st->rs->rules[rule].id,
@@ -219,11 +225,11 @@ static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len,
     iv->hi = h->run ? h->e - 1 : h->s;
 }
 
-static void push_ival(struct stream *st, const struct ival *iv)
+static void push_ival(struct searcher *w, const struct ival *iv)
 {
-    struct ival *last = st->niv ? &st->iv[st->niv - 1] : NULL;
+    struct ival *last = w->niv ? &w->iv[w->niv - 1] : NULL;
 
-    if (last != NULL && iv->lo <= last->hi + st->ival_gap) {
+    if (last != NULL && iv->lo <= last->hi + w->ival_gap) {
         if (iv->lo < last->lo) {
             last->lo = iv->lo;
         }
@@ -232,22 +238,22 @@ static void push_ival(struct stream *st, const struct ival *iv)
         }
         return;
     }
-    st->iv[st->niv++] = *iv;
+    w->iv[w->niv++] = *iv;
 }
 
 /* A range that reaches the end of the window, for matches whose gate
  * (digits, context word) may still arrive: swallows the ranges it meets. */
-static void push_tail(struct stream *st, size_t lo, size_t end)
+static void push_tail(struct searcher *w, size_t lo, size_t end)
 {
-    while (st->niv > 0 && st->iv[st->niv - 1].hi + st->ival_gap >= lo) {
-        if (st->iv[st->niv - 1].lo < lo) {
-            lo = st->iv[st->niv - 1].lo;
+    while (w->niv > 0 && w->iv[w->niv - 1].hi + w->ival_gap >= lo) {
+        if (w->iv[w->niv - 1].lo < lo) {
+            lo = w->iv[w->niv - 1].lo;
         }
-        st->niv--;
+        w->niv--;
     }
-    st->iv[st->niv].lo = lo;
-    st->iv[st->niv].hi = end - 1;
-    st->niv++;
+    w->iv[w->niv].lo = lo;
+    w->iv[w->niv].hi = end - 1;
+    w->niv++;
 }
 
 static size_t back(size_t p, size_t n)
@@ -256,7 +262,8 @@ static size_t back(size_t p, size_t n)
 }
 
 /* Numeric tokens with enough digits, widened by the rule's lead. */
-static void ivals_digits(struct stream *st, const struct round *rd,
+static void ivals_digits(struct stream *st, struct searcher *w,
+                         const struct round *rd,
                          size_t rule, int kind)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -270,37 +277,38 @@ static void ivals_digits(struct stream *st, const struct round *rd,
         if (prefilter_token_enough(st->rs->pf, rule, t)) {
             iv.lo = back(t->s, r->digits_lead);
             iv.hi = t->e - 1;
-            push_ival(st, &iv);
+            push_ival(w, &iv);
         }
     }
     if (!rd->final && rd->end > rd->start) {
-        push_tail(st, back(rd->end, r->digits_lead + 1), rd->end);
+        push_tail(w, back(rd->end, r->digits_lead + 1), rd->end);
     }
 }
 
 /* Around each required context word, as far as a match may reach. */
-static void ivals_context(struct stream *st, const struct round *rd,
-                          size_t rule)
+static void ivals_context(struct stream *st, struct searcher *w,
+                          const struct round *rd, size_t rule)
 {
     const struct rule *r = &st->rs->rules[rule];
-    const struct pf_vec *w = &st->pf.rule_hits[st->rs->n + rule];
+    const struct pf_vec *words = &st->pf.rule_hits[st->rs->n + rule];
     size_t reach = r->ctx_window + r->max_len;
     struct ival iv;
     size_t i;
 
-    for (i = 0; i < w->n; i++) {
-        iv.lo = back(w->v[i].s, reach);
-        iv.hi = w->v[i].e + r->ctx_window - 1;
-        push_ival(st, &iv);
+    for (i = 0; i < words->n; i++) {
+        iv.lo = back(words->v[i].s, reach);
+        iv.hi = words->v[i].e + r->ctx_window - 1;
+        push_ival(w, &iv);
     }
     if (!rd->final && rd->end > rd->start) {
-        push_tail(st, back(rd->end, reach), rd->end);
+        push_tail(w, back(rd->end, reach), rd->end);
     }
 }
 
 /* Literal keyword hits and runs of the rule's one-byte class, merged in
  * order of their first allowed start. */
-static void ivals_keywords(struct stream *st, size_t rule)
+static void ivals_keywords(struct stream *st, struct searcher *w,
+                           size_t rule)
 {
     const struct pf_vec *lit = &st->pf.rule_hits[rule];
     int cls = prefilter_rule_class(st->rs->pf, rule);
@@ -321,10 +329,10 @@ static void ivals_keywords(struct stream *st, size_t rule)
             ival_of(&b, &run->v[j], max_len, lead);
         }
         if (j >= nr || (i < lit->n && a.lo <= b.lo)) {
-            push_ival(st, &a);
+            push_ival(w, &a);
             i++;
         } else {
-            push_ival(st, &b);
+            push_ival(w, &b);
             j++;
         }
     }
@@ -333,7 +341,8 @@ static void ivals_keywords(struct stream *st, size_t rule)
 /* The allowed start ranges of a rule that does not scan everything: from
  * its gate rule, its numeric tokens, its context words or its keywords,
  * the first that applies. */
-static int build_ivals(struct stream *st, const struct round *rd,
+static int build_ivals(struct stream *st, struct searcher *w,
+                       const struct round *rd,
                        size_t rule, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -350,30 +359,30 @@ static int build_ivals(struct stream *st, const struct round *rd,
     need += cls >= 0 ? st->pf.class_runs[cls].n : 0;
     need += gate ? gate->n : 0;
     need += kind >= 0 ? st->pf.tok[kind].n : 0;
-    st->niv = 0;
-    rc = bb_grow((void **)&st->iv, &st->capiv, need, sizeof(*st->iv), err);
+    w->niv = 0;
+    rc = bb_grow((void **)&w->iv, &w->capiv, need, sizeof(*w->iv), err);
     if (rc < 0) {
         return rc;
     }
-    st->ival_gap = IVAL_GAP;
+    w->ival_gap = IVAL_GAP;
     if (st->ungated || !prefilter_rule_gated(st->rs->pf, rule)) {
         struct ival iv = { rd->start, rd->end > 0 ? rd->end - 1 : 0 };
 
-        push_ival(st, &iv);
+        push_ival(w, &iv);
     } else if (gate != NULL) {
-        st->ival_gap = 16;
+        w->ival_gap = 16;
         for (i = 0; i < gate->n; i++) {
             struct ival iv = { gate->v[i].s, gate->v[i].e - 1 };
 
-            push_ival(st, &iv);
+            push_ival(w, &iv);
         }
     } else if (r->ctx_required) {
-        ivals_context(st, rd, rule);
+        ivals_context(st, w, rd, rule);
     } else if (r->digits_min > 0) {
-        st->ival_gap = 64;
-        ivals_digits(st, rd, rule, kind);
+        w->ival_gap = 64;
+        ivals_digits(st, w, rd, rule, kind);
     } else {
-        ivals_keywords(st, rule);
+        ivals_keywords(st, w, rule);
     }
     return 0;
 }
@@ -431,7 +440,8 @@ static bool in_gate(const struct stream *st, long g, size_t a)
 }
 
 /* Look for a partial match near the end that no keyword has shown yet. */
-static int end_check(struct stream *st, struct round *rd, size_t rule,
+static int end_check(struct stream *st, struct searcher *w,
+                     struct round *rd, size_t rule,
                      size_t cursor, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
@@ -454,47 +464,48 @@ static int end_check(struct stream *st, struct round *rd, size_t rule,
         p++;
     }
     while (rc == 0 && p < rd->end) {
-        rc = find(&m, st, rd, rule, p, SIZE_MAX, err);
+        rc = find(&m, st, w, rd, rule, p, SIZE_MAX, err);
         if (rc < 0 || m.kind == M_NONE) {
             break;
         }
         if (m.kind == M_PARTIAL) {
-            return partial_at(st, rd, rule, m.s, err);
+            return partial_at(st, w, rd, rule, m.s, err);
         }
         p = next_char(rd->s, m.s, rd->end);
     }
     return rc;
 }
 
-static int scan_ranges(struct stream *st, struct round *rd, size_t rule,
+static int scan_ranges(struct stream *st, struct searcher *w,
+                       struct round *rd, size_t rule,
                       size_t cursor, struct bb_err *err)
 {
     const struct rule *r = &st->rs->rules[rule];
     bool need_cover = r->keywords.n > 0;
     struct mresult m;
     size_t i;
-    int rc = build_ivals(st, rd, rule, err);
+    int rc = build_ivals(st, w, rd, rule, err);
 
-    for (i = 0; rc == 0 && i < st->niv; i++) {
-        size_t p = st->iv[i].lo > cursor ? st->iv[i].lo : cursor;
+    for (i = 0; rc == 0 && i < w->niv; i++) {
+        size_t p = w->iv[i].lo > cursor ? w->iv[i].lo : cursor;
 
-        while (rc == 0 && p <= st->iv[i].hi && p < rd->end) {
-            rc = find(&m, st, rd, rule, p, st->iv[i].hi, err);
+        while (rc == 0 && p <= w->iv[i].hi && p < rd->end) {
+            rc = find(&m, st, w, rd, rule, p, w->iv[i].hi, err);
             if (rc < 0 || m.kind == M_NONE) {
                 break;
             }
             if (m.kind == M_PARTIAL) {
-                return partial_at(st, rd, rule, m.s, err);
+                return partial_at(st, w, rd, rule, m.s, err);
             }
             if ((!need_cover || covers(st, rule, m.s, m.e)) &&
                 (r->gate_idx < 0 || in_gate(st, r->gate_idx, m.s))) {
-                rc = add_cand(st, rd, rule, &m, err);
+                rc = add_cand(st, w, rd, rule, &m, err);
             } else {
                 p = next_char(rd->s, m.s, rd->end);
                 continue;
             }
-            if (rc == 0 && st->c[st->nc - 1].ctx_miss) {
-                st->nc--; /* no context here: try the next start */
+            if (rc == 0 && w->c[w->nc - 1].ctx_miss) {
+                w->nc--; /* no context here: try the next start */
                 p = next_char(rd->s, m.s, rd->end);
             } else {
                 cursor = m.e;
@@ -508,12 +519,13 @@ static int scan_ranges(struct stream *st, struct round *rd, size_t rule,
     if (rc == 0 && !rd->final && r->gate_idx < 0 && r->digits_min == 0 &&
         !r->ctx_required && !st->ungated &&
         prefilter_rule_gated(st->rs->pf, rule)) {
-        rc = end_check(st, rd, rule, cursor, err);
+        rc = end_check(st, w, rd, rule, cursor, err);
     }
     return rc;
 }
 
-static int scan_rule(struct stream *st, struct round *rd, size_t i,
+static int scan_rule(struct stream *st, struct searcher *w,
+                     struct round *rd, size_t i,
                      struct bb_err *err)
 {
     size_t cursor = rd->start;
@@ -521,42 +533,308 @@ static int scan_rule(struct stream *st, struct round *rd, size_t i,
     if (st->last_end[i] > st->base + cursor) {
         cursor = (size_t)(st->last_end[i] - st->base);
     }
-    return scan_ranges(st, rd, i, cursor, err);
+    return scan_ranges(st, w, rd, i, cursor, err);
 }
 
 /* Gates first (their matches open the ranges of the rules behind
  * them), then every other rule; or only one rule and its gate. */
+/* Threads that help searcher 0: each takes the next rule from the job's
+ * list until none is left. Results do not depend on who took what: the
+ * candidates are merged and sorted before anything is decided. */
+struct pool {
+    pthread_t thr[15];
+    size_t n;
+    pthread_mutex_t mu;
+    pthread_cond_t go;
+    pthread_cond_t done;
+    unsigned long gen;
+    size_t busy;
+    bool quit;
+    struct stream *st;
+    struct round *rd;
+    const size_t *list;
+    size_t nlist;
+    atomic_size_t next;
+    atomic_bool stop;
+};
+
+/* Parallel search pays off only on windows this large. */
+#define PARALLEL_MIN (128 * 1024)
+
+static void run_list(struct pool *pl, struct searcher *w)
+{
+    size_t k;
+
+    while (!atomic_load(&pl->stop) &&
+           (k = atomic_fetch_add(&pl->next, 1)) < pl->nlist) {
+        w->rc = scan_rule(pl->st, w, pl->rd, pl->list[k], &w->err);
+        if (w->rc < 0) {
+            atomic_store(&pl->stop, true);
+        }
+    }
+}
+
+struct worker_arg {
+    struct pool *pl;
+    size_t idx;
+};
+
+static void *worker(void *arg)
+{
+    struct pool *pl = ((struct worker_arg *)arg)->pl;
+    size_t idx = ((struct worker_arg *)arg)->idx;
+    unsigned long seen = 0;
+
+    bb_free(arg);
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->quit && pl->gen == seen) {
+            pthread_cond_wait(&pl->go, &pl->mu);
+        }
+        if (pl->quit) {
+            pthread_mutex_unlock(&pl->mu);
+            return NULL;
+        }
+        seen = pl->gen;
+        pthread_mutex_unlock(&pl->mu);
+        run_list(pl, &pl->st->w[idx]);
+        pthread_mutex_lock(&pl->mu);
+        if (--pl->busy == 0) {
+            pthread_cond_signal(&pl->done);
+        }
+        pthread_mutex_unlock(&pl->mu);
+    }
+}
+
+/* Run rules list[0, n) on every searcher at once. */
+static void run_parallel(struct stream *st, struct round *rd,
+                         const size_t *list, size_t n)
+{
+    struct pool *pl = st->pool;
+
+    pthread_mutex_lock(&pl->mu);
+    pl->st = st;
+    pl->rd = rd;
+    pl->list = list;
+    pl->nlist = n;
+    atomic_store(&pl->next, 0);
+    atomic_store(&pl->stop, false);
+    pl->busy = pl->n;
+    pl->gen++;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    run_list(pl, &st->w[0]);
+    pthread_mutex_lock(&pl->mu);
+    while (pl->busy > 0) {
+        pthread_cond_wait(&pl->done, &pl->mu);
+    }
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Move every helper's candidates and hold into searcher 0. */
+static int gather(struct stream *st, struct round *rd, struct bb_err *err)
+{
+    struct searcher *w0 = &st->w[0];
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; k < st->nw; k++) {
+        struct searcher *w = &st->w[k];
+
+        if (w->rc < 0 && rc == 0) {
+            rc = w->rc;
+            if (err != NULL) {
+                *err = w->err;
+            }
+        }
+        if (w->hold < rd->hold) {
+            rd->hold = w->hold;
+        }
+        if (k == 0 || w->nc == 0 || rc < 0) {
+            continue;
+        }
+        rc = bb_grow((void **)&w0->c, &w0->capc, w0->nc + w->nc,
+                     sizeof(*w0->c), err);
+        if (rc == 0) {
+            memcpy(w0->c + w0->nc, w->c, w->nc * sizeof(*w->c));
+            w0->nc += w->nc;
+        }
+    }
+    return rc;
+}
+
+static int run_sequential(struct stream *st, struct round *rd,
+                          const size_t *list, size_t n)
+{
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; rc == 0 && k < n; k++) {
+        rc = scan_rule(st, &st->w[0], rd, list[k], &st->w[0].err);
+    }
+    st->w[0].rc = rc;
+    return rc;
+}
+
 int search_rules(struct stream *st, struct round *rd, struct bb_err *err)
 {
     const struct bb_ruleset *rs = st->rs;
-    size_t i;
+    bool par = st->pool != NULL && st->only < 0 && !st->ungated &&
+               rd->end - rd->start >= PARALLEL_MIN;
+    size_t phase;
+    size_t k;
     int rc;
 
-    for (i = 0; i < rs->n; i++) {
-        st->gate_hits[i].n = 0;
+    for (k = 0; k < rs->n; k++) {
+        st->gate_hits[k].n = 0;
+    }
+    for (k = 0; k < st->nw; k++) {
+        st->w[k].nc = 0;
+        st->w[k].hold = rd->end;
+        st->w[k].rc = 0;
     }
     /* From a little before the release point: a context word may sit in
      * the left context that is kept for it. */
     rc = prefilter_scan(&st->pf, rs->pf, rd->s, back(rd->start,
                                                       rs->keep_left),
                         rd->end, err);
-    if (st->only >= 0) {
-        long g = rs->rules[st->only].gate_idx;
+    if (rc == 0 && st->only >= 0) {
+        size_t one[2];
+        size_t n = 0;
 
-        if (rc == 0 && g >= 0) {
-            rc = scan_rule(st, rd, (size_t)g, err);
+        if (rs->rules[st->only].gate_idx >= 0) {
+            one[n++] = (size_t)rs->rules[st->only].gate_idx;
         }
-        return rc == 0 ? scan_rule(st, rd, (size_t)st->only, err) : rc;
+        one[n++] = (size_t)st->only;
+        run_sequential(st, rd, one, n);
+        return gather(st, rd, err);
     }
-    for (i = 0; rc == 0 && i < rs->n; i++) {
-        if (rs->rules[i].action == BB_ACTION_GATE) {
-            rc = scan_rule(st, rd, i, err);
+    /* Gates first: their matches open the ranges of the rules behind
+     * them. */
+    for (phase = 0; rc == 0 && phase < 2; phase++) {
+        const size_t *list = phase ? st->gates + st->n_gates : st->gates;
+        size_t n = phase ? rs->n - st->n_gates : st->n_gates;
+
+        if (par && n > 1) {
+            run_parallel(st, rd, list, n);
+        } else {
+            run_sequential(st, rd, list, n);
         }
-    }
-    for (i = 0; rc == 0 && i < rs->n; i++) {
-        if (rs->rules[i].action != BB_ACTION_GATE) {
-            rc = scan_rule(st, rd, i, err);
+        rc = gather(st, rd, err);
+        for (k = 1; k < st->nw; k++) {
+            st->w[k].nc = 0;
         }
     }
     return rc;
+}
+
+static int searcher_init(struct searcher *w, const struct bb_ruleset *rs,
+                         struct bb_err *err)
+{
+    memset(w, 0, sizeof(*w));
+    return matcher_state_new(&w->ms, rs->max_groups, &rs->opts, err);
+}
+
+static void pool_stop(struct pool *pl)
+{
+    size_t k;
+
+    pthread_mutex_lock(&pl->mu);
+    pl->quit = true;
+    pthread_cond_broadcast(&pl->go);
+    pthread_mutex_unlock(&pl->mu);
+    for (k = 0; k < pl->n; k++) {
+        pthread_join(pl->thr[k], NULL);
+    }
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->go);
+    pthread_cond_destroy(&pl->done);
+    bb_free(pl);
+}
+
+static int pool_start(struct stream *st, struct bb_err *err)
+{
+    struct pool *pl = bb_calloc(1, sizeof(*pl));
+    size_t k;
+
+    if (pl == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->go, NULL);
+    pthread_cond_init(&pl->done, NULL);
+    for (k = 1; k < st->nw; k++) {
+        struct worker_arg *a = bb_malloc(sizeof(*a));
+
+        if (a != NULL) {
+            a->pl = pl;
+            a->idx = k;
+        }
+        if (a == NULL ||
+            pthread_create(&pl->thr[pl->n], NULL, worker, a) != 0) {
+            bb_free(a);
+            pool_stop(pl);
+            return bb_seterr(err, BB_ENOMEM, "cannot start a search thread");
+        }
+        pl->n++;
+    }
+    st->pool = pl;
+    return 0;
+}
+
+int search_init(struct stream *st, size_t nw, struct bb_err *err)
+{
+    const struct bb_ruleset *rs = st->rs;
+    size_t k;
+    size_t o = 0;
+    int rc = 0;
+
+    search_dispose(st);
+    if (nw < 1 || nw > 16) {
+        return bb_seterr(err, BB_EINVAL, "threads must be 1 to 16");
+    }
+    st->w = bb_calloc(nw, sizeof(*st->w));
+    st->gates = bb_calloc(rs->n + 1, sizeof(*st->gates));
+    if (st->w == NULL || st->gates == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (k = 0; k < rs->n; k++) {
+        if (rs->rules[k].action == BB_ACTION_GATE) {
+            st->gates[o++] = k;
+        }
+    }
+    st->n_gates = o;
+    for (k = 0; k < rs->n; k++) {
+        if (rs->rules[k].action != BB_ACTION_GATE) {
+            st->gates[o++] = k;
+        }
+    }
+    for (k = 0; rc == 0 && k < nw; k++) {
+        rc = searcher_init(&st->w[k], rs, err);
+        st->nw += rc == 0;
+    }
+    if (rc == 0 && nw > 1) {
+        rc = pool_start(st, err);
+    }
+    return rc;
+}
+
+void search_dispose(struct stream *st)
+{
+    size_t k;
+
+    if (st->pool != NULL) {
+        pool_stop(st->pool);
+        st->pool = NULL;
+    }
+    for (k = 0; k < st->nw; k++) {
+        matcher_state_free(st->w[k].ms);
+        bb_free(st->w[k].c);
+        bb_free(st->w[k].iv);
+    }
+    bb_free(st->w);
+    bb_free(st->gates);
+    st->w = NULL;
+    st->gates = NULL;
+    st->nw = 0;
 }

@@ -32,26 +32,42 @@ struct ival {
     size_t lo, hi;
 };
 
+/* What one thread needs to search: its own PCRE2 match state and the
+ * candidates and ranges it builds. Searcher 0 belongs to the caller's
+ * thread and ends up holding every candidate of the round. */
+struct searcher {
+    struct matcher_state *ms;
+    struct cand *c;
+    size_t nc, capc;
+    struct ival *iv;
+    size_t niv, capiv;
+    size_t ival_gap;
+    size_t hold; /* earliest partial match found by this searcher */
+    int rc;
+    struct bb_err err;
+};
+
+struct pool;
+
 struct stream {
     const struct bb_ruleset *rs;
     long only;
     struct stream_sink sink;
-    struct matcher_state *ms;
     struct pf_result pf;
     struct bb_buf buf;
     uint64_t base;      /* stream offset of buf.data[0] */
     uint64_t rel;       /* bytes before this are released */
     uint64_t *last_end; /* per rule: end of its last decided match */
-    struct cand *c;
-    size_t nc, capc;
+    struct searcher *w; /* nw searchers; w[0] is the caller's */
+    size_t nw;
+    struct pool *pool;  /* threads for w[1..], or NULL */
+    size_t *gates;      /* indexes of gate rules, then of the others */
+    size_t n_gates;
     struct cand **win; /* winners in group order, for emit */
     size_t capwin;
-    struct ival *iv;
-    size_t niv, capiv;
     struct pf_vec *gate_hits; /* per rule; used for gate rules */
     bool ungated;             /* search every position (rule tests) */
     uint64_t gate_matches;    /* decided matches of gate rules */
-    size_t ival_gap;
     size_t hold_cap;
     bool failed;
     bool finished;
@@ -69,8 +85,14 @@ struct round {
 };
 
 
-/* Find every rule's candidates in the window of rd (gates first), and
- * pull rd->hold back to the earliest partial match. */
+/* Find every rule's candidates in the window of rd (gates first) into
+ * st->w[0], and pull rd->hold back to the earliest partial match. */
 int search_rules(struct stream *st, struct round *rd, struct bb_err *err);
+
+/* Set up nw searchers (1 to 16); more than one starts nw - 1 threads
+ * that search rules in parallel on large windows. */
+int search_init(struct stream *st, size_t nw, struct bb_err *err);
+/* Stop the threads and free the searchers. */
+void search_dispose(struct stream *st);
 
 #endif

@@ -41,17 +41,18 @@ static int cand_cmp(const void *a, const void *b)
  * overlapping matches that crosses it or still waits for context. */
 static size_t release_point(struct stream *st, const struct round *rd)
 {
+    struct searcher *w0 = &st->w[0];
     size_t r = rd->hold;
     size_t i = 0;
 
-    while (i < st->nc && st->c[i].s < r) {
-        size_t bs = st->c[i].s;
-        size_t be = st->c[i].e;
-        bool pending = st->c[i].pending;
+    while (i < w0->nc && w0->c[i].s < r) {
+        size_t bs = w0->c[i].s;
+        size_t be = w0->c[i].e;
+        bool pending = w0->c[i].pending;
 
-        for (i++; i < st->nc && st->c[i].s < be; i++) {
-            be = st->c[i].e > be ? st->c[i].e : be;
-            pending = pending || st->c[i].pending;
+        for (i++; i < w0->nc && w0->c[i].s < be; i++) {
+            be = w0->c[i].e > be ? w0->c[i].e : be;
+            pending = pending || w0->c[i].pending;
         }
         if (be > r || pending) {
             return bs;
@@ -93,20 +94,21 @@ static bool overlaps(const struct cand *x, const struct cand *y)
  * candidate wins and knocks out everything it overlaps. */
 static void resolve_block(struct stream *st, size_t a, size_t b)
 {
+    struct searcher *w0 = &st->w[0];
     size_t i;
     size_t best;
     bool left = true;
 
     for (i = a; i < b; i++) {
-        st->c[i].lost = st->c[i].rejected;
-        st->c[i].pending = false; /* reused as "decided" */
+        w0->c[i].lost = w0->c[i].rejected;
+        w0->c[i].pending = false; /* reused as "decided" */
     }
     while (left) {
         left = false;
         best = b;
         for (i = a; i < b; i++) {
-            if (!st->c[i].lost && !st->c[i].pending &&
-                (best == b || beats(st->rs, &st->c[i], &st->c[best]))) {
+            if (!w0->c[i].lost && !w0->c[i].pending &&
+                (best == b || beats(st->rs, &w0->c[i], &w0->c[best]))) {
                 best = i;
             }
         }
@@ -114,11 +116,11 @@ static void resolve_block(struct stream *st, size_t a, size_t b)
             break;
         }
         left = true;
-        st->c[best].pending = true;
+        w0->c[best].pending = true;
         for (i = a; i < b; i++) {
-            if (i != best && !st->c[i].lost && !st->c[i].pending &&
-                overlaps(&st->c[i], &st->c[best])) {
-                st->c[i].lost = true;
+            if (i != best && !w0->c[i].lost && !w0->c[i].pending &&
+                overlaps(&w0->c[i], &w0->c[best])) {
+                w0->c[i].lost = true;
             }
         }
     }
@@ -127,14 +129,15 @@ static void resolve_block(struct stream *st, size_t a, size_t b)
 /* Resolve overlaps among the first n candidates, block by block. */
 static void resolve(struct stream *st, size_t n)
 {
+    struct searcher *w0 = &st->w[0];
     size_t i = 0;
 
     while (i < n) {
         size_t a = i;
-        size_t be = st->c[i].e;
+        size_t be = w0->c[i].e;
 
-        for (i++; i < n && st->c[i].s < be; i++) {
-            be = st->c[i].e > be ? st->c[i].e : be;
+        for (i++; i < n && w0->c[i].s < be; i++) {
+            be = w0->c[i].e > be ? w0->c[i].e : be;
         }
         resolve_block(st, a, i);
     }
@@ -164,6 +167,7 @@ static int gs_cmp(const void *a, const void *b)
 static int emit(struct stream *st, const struct round *rd, size_t n,
                 size_t r, struct bb_err *err)
 {
+    struct searcher *w0 = &st->w[0];
     size_t pos = rd->start;
     size_t nw = 0;
     size_t i;
@@ -171,8 +175,8 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
                      sizeof(*st->win), err);
 
     for (i = 0; rc == 0 && i < n; i++) {
-        if (!st->c[i].lost) {
-            st->win[nw++] = &st->c[i];
+        if (!w0->c[i].lost) {
+            st->win[nw++] = &w0->c[i];
         }
     }
     qsort(st->win, nw, sizeof(*st->win), gs_cmp);
@@ -202,6 +206,7 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
 
 static int round_run(struct stream *st, bool final, struct bb_err *err)
 {
+    struct searcher *w0 = &st->w[0];
     struct round rd;
     size_t r;
     size_t n;
@@ -217,22 +222,21 @@ static int round_run(struct stream *st, bool final, struct bb_err *err)
         rd.end -= bb_utf8_tail(rd.s, rd.end);
     }
     rd.hold = rd.end;
-    st->nc = 0;
     rc = search_rules(st, &rd, err);
     if (rc < 0) {
         return rc;
     }
-    if (st->nc > 1) {
-        qsort(st->c, st->nc, sizeof(*st->c), cand_cmp);
+    if (w0->nc > 1) {
+        qsort(w0->c, w0->nc, sizeof(*w0->c), cand_cmp);
     }
     r = final ? rd.end : release_point(st, &rd);
-    for (n = 0; n < st->nc && st->c[n].s < r; n++) {
-        uint64_t e = st->base + st->c[n].e;
+    for (n = 0; n < w0->nc && w0->c[n].s < r; n++) {
+        uint64_t e = st->base + w0->c[n].e;
 
-        if (e > st->last_end[st->c[n].rule]) {
-            st->last_end[st->c[n].rule] = e;
+        if (e > st->last_end[w0->c[n].rule]) {
+            st->last_end[w0->c[n].rule] = e;
         }
-        if (st->rs->rules[st->c[n].rule].action == BB_ACTION_GATE) {
+        if (st->rs->rules[w0->c[n].rule].action == BB_ACTION_GATE) {
             st->gate_matches++;
         }
     }
@@ -338,7 +342,7 @@ int stream_new(struct stream **out, const struct bb_ruleset *rs, long only,
              ? 0
              : bb_seterr(err, BB_ENOMEM, "out of memory");
     if (rc == 0) {
-        rc = matcher_state_new(&st->ms, rs->max_groups, &rs->opts, err);
+        rc = search_init(st, 1, err);
     }
     if (rc == 0) {
         rc = pf_result_init(&st->pf, rs->pf, err);
@@ -359,22 +363,25 @@ void stream_free(struct stream *st)
         return;
     }
     bb_buf_dispose(&st->buf);
-    matcher_state_free(st->ms);
+    search_dispose(st);
     pf_result_dispose(&st->pf);
     for (i = 0; st->gate_hits != NULL && i < st->rs->n; i++) {
         bb_free(st->gate_hits[i].v);
     }
     bb_free(st->gate_hits);
     bb_free(st->last_end);
-    bb_free(st->c);
     bb_free(st->win);
-    bb_free(st->iv);
     bb_free(st);
 }
 
 uint64_t stream_gate_matches(const struct stream *st)
 {
     return st->gate_matches;
+}
+
+int stream_set_threads(struct stream *st, size_t n, struct bb_err *err)
+{
+    return search_init(st, n, err);
 }
 
 void stream_set_ungated(struct stream *st)

@@ -33,6 +33,10 @@ int stream_finish(struct stream *st, struct bb_err *err);
 void stream_reset(struct stream *st);
 void stream_free(struct stream *st);
 
+/* Search with n threads (1 to 16; n - 1 are started, and used on large
+ * windows). Call before the first feed. */
+int stream_set_threads(struct stream *st, size_t n, struct bb_err *err);
+
 /* Search every position, ignoring keyword, context, digit and gate
  * ranges (the filters still apply): for checking that gating loses
  * nothing. */

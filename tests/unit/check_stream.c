@@ -613,7 +613,8 @@ static void gen_text(struct gen *g, size_t size, uint64_t seed)
                      n % 1000);
             break;
         case 9:
-            gen_put(g, "nul\0bytes\0\xff\xfe\x80 ", 17);
+            gen_put(g, "nul\0bytes\0\xff\xfe\x80 ",
+                    sizeof("nul\0bytes\0\xff\xfe\x80 ") - 1);
             v[0] = '\0';
             break;
         default:
