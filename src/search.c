@@ -789,10 +789,10 @@ int search_init(struct stream *st, size_t nw, struct bb_err *err)
     size_t o = 0;
     int rc = 0;
 
-    search_dispose(st);
     if (nw < 1 || nw > 16) {
         return bb_seterr(err, BB_EINVAL, "threads must be 1 to 16");
     }
+    search_dispose(st);
     st->w = bb_calloc(nw, sizeof(*st->w));
     st->gates = bb_calloc(rs->n + 1, sizeof(*st->gates));
     if (st->w == NULL || st->gates == NULL) {

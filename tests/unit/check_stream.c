@@ -693,6 +693,49 @@ START_TEST(test_generated_counts)
 }
 END_TEST
 
+/* Several threads give the output of one, on the built-in packs and on
+ * 2 MB of generated text (windows large enough for the threads). */
+START_TEST(test_threads_same_output)
+{
+    struct bb_ruleset *rs = NULL;
+    struct bb_err err = { 0, "" };
+    struct out one = { NULL, 0, 0, false };
+    struct gen g;
+    unsigned n;
+
+    ck_assert_int_eq(bb_ruleset_new(&rs, NULL, &err), 0);
+    ck_assert_int_eq(bb_ruleset_add_builtin(rs, &err), 0);
+    ck_assert_int_eq(bb_ruleset_compile(rs, &err), 0);
+    gen_text(&g, 2 * 1024 * 1024, 99);
+    for (n = 1; n <= 4; n++) {
+        struct bb_redactor *rd = NULL;
+        struct bb_scrubber *sc = NULL;
+        struct out o = { NULL, 0, 0, false };
+
+        ck_assert_int_eq(bb_redactor_new(&rd, rs, &err), 0);
+        ck_assert_int_eq(bb_scrubber_new(&sc, rs, rd, put, &o, &err), 0);
+        ck_assert_int_eq(bb_scrubber_set_threads(sc, 0, &err), BB_EINVAL);
+        ck_assert_int_eq(bb_scrubber_set_threads(sc, 17, &err), BB_EINVAL);
+        ck_assert_int_eq(bb_scrubber_set_threads(sc, n, &err), 0);
+        ck_assert_int_eq(bb_scrubber_feed(sc, g.p, g.n, &err), 0);
+        ck_assert_int_eq(bb_scrubber_finish(sc, &err), 0);
+        ck_assert_int_eq(bb_scrubber_set_threads(sc, 2, &err), BB_ESTATE);
+        bb_scrubber_free(sc);
+        bb_redactor_free(rd);
+        if (n == 1) {
+            one = o;
+            continue;
+        }
+        ck_assert_msg(o.n == one.n && memcmp(o.p, one.p, o.n) == 0,
+                      "%u threads differ from one", n);
+        out_free(&o);
+    }
+    out_free(&one);
+    free(g.p);
+    bb_ruleset_free(rs);
+}
+END_TEST
+
 /* ------------------------------------------------ the chunk boundary */
 
 #define CHUNK (64 * 1024)
@@ -1099,6 +1142,7 @@ Suite *stream_suite(void)
     suite_add_tcase(s, core);
     tcase_add_test(chunking, test_generated_invariance);
     tcase_add_test(chunking, test_generated_counts);
+    tcase_add_test(chunking, test_threads_same_output);
     tcase_add_loop_test(chunking, test_boundary_key, 0,
                         (int)ARRAY_LEN(key_offsets));
     tcase_add_loop_test(chunking, test_boundary_email, 0,
