@@ -786,12 +786,14 @@ static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
     return a < to ? tokens_in(tv, k, min, s, a, to, from, to, err) : 0;
 }
 
-int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
-                   const char *s, size_t from, size_t to,
-                   struct bb_err *err)
+size_t prefilter_parts(const struct prefilter *pf)
+{
+    return 2 + pf->n_kinds;
+}
+
+void prefilter_reset(struct pf_result *res)
 {
     size_t i;
-    int rc = 0;
 
     for (i = 0; i < 2 * res->n_rules; i++) {
         res->rule_hits[i].n = 0;
@@ -802,20 +804,39 @@ int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
     for (i = 0; i < PF_MAX_CLASSES; i++) {
         res->class_runs[i].n = 0;
     }
-    if (pf->n_kw > 0) {
-        rc = scan_literals(res, pf, (const unsigned char *)s, from, to, err);
-    }
-    if (rc == 0 && pf->n_classes > 0) {
-        rc = scan_runs(res, pf, (const unsigned char *)s, from, to, err);
-    }
-    for (i = 0; rc == 0 && i < pf->n_kinds; i++) {
-        const struct pf_kind *k = &pf->kinds[i];
+}
 
-        rc = k->count_joiners
-                 ? scan_hex(&res->tok[i], k, pf->kind_min[i],
-                            (const unsigned char *)s, from, to, err)
-                 : scan_numeric(&res->tok[i], k, pf->kind_min[i],
-                                (const unsigned char *)s, from, to, err);
+int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
+                        size_t part, const char *s, size_t from, size_t to,
+                        struct bb_err *err)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const struct pf_kind *k;
+
+    if (part == 0) {
+        return pf->n_kw > 0 ? scan_literals(res, pf, u, from, to, err) : 0;
+    }
+    if (part == 1) {
+        return pf->n_classes > 0 ? scan_runs(res, pf, u, from, to, err) : 0;
+    }
+    k = &pf->kinds[part - 2];
+    return k->count_joiners
+               ? scan_hex(&res->tok[part - 2], k, pf->kind_min[part - 2], u,
+                          from, to, err)
+               : scan_numeric(&res->tok[part - 2], k,
+                              pf->kind_min[part - 2], u, from, to, err);
+}
+
+int prefilter_scan(struct pf_result *res, const struct prefilter *pf,
+                   const char *s, size_t from, size_t to,
+                   struct bb_err *err)
+{
+    size_t i;
+    int rc = 0;
+
+    prefilter_reset(res);
+    for (i = 0; rc == 0 && i < prefilter_parts(pf); i++) {
+        rc = prefilter_scan_part(res, pf, i, s, from, to, err);
     }
     return rc;
 }

@@ -78,6 +78,16 @@ int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                    struct bb_err *err);
 void pf_result_dispose(struct pf_result *res);
 
+/* The scan in independent parts that write to separate parts of the
+ * result (literals, one-byte classes, each token kind), for threads:
+ * prefilter_reset(), then every part from 0 to prefilter_parts() - 1 in
+ * any order, is the same as prefilter_scan(). */
+size_t prefilter_parts(const struct prefilter *pf);
+void prefilter_reset(struct pf_result *res);
+int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
+                        size_t part, const char *s, size_t from, size_t to,
+                        struct bb_err *err);
+
 /* Scan s[from, to) and replace res with its hits, in position order.
  * A numeric token still open at `to` is included whatever its size. */
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,

@@ -558,6 +558,21 @@ struct pool {
     atomic_bool stop;
 };
 
+/* A task is a rule, or (from rs->n on) a part of the prefilter scan. */
+static int run_task(struct stream *st, struct searcher *w, struct round *rd,
+                    size_t task, struct bb_err *err)
+{
+    const struct bb_ruleset *rs = st->rs;
+
+    if (task < rs->n) {
+        return scan_rule(st, w, rd, task, err);
+    }
+    /* From a little before the release point: a context word may sit in
+     * the left context that is kept for it. */
+    return prefilter_scan_part(&st->pf, rs->pf, task - rs->n, rd->s,
+                               back(rd->start, rs->keep_left), rd->end, err);
+}
+
 /* Parallel search pays off only on windows this large. */
 #define PARALLEL_MIN (128 * 1024)
 
@@ -567,7 +582,7 @@ static void run_list(struct pool *pl, struct searcher *w)
 
     while (!atomic_load(&pl->stop) &&
            (k = atomic_fetch_add(&pl->next, 1)) < pl->nlist) {
-        w->rc = scan_rule(pl->st, w, pl->rd, pl->list[k], &w->err);
+        w->rc = run_task(pl->st, w, pl->rd, pl->list[k], &w->err);
         if (w->rc < 0) {
             atomic_store(&pl->stop, true);
         }
@@ -670,7 +685,7 @@ static int run_sequential(struct stream *st, struct round *rd,
     int rc = 0;
 
     for (k = 0; rc == 0 && k < n; k++) {
-        rc = scan_rule(st, &st->w[0], rd, list[k], &st->w[0].err);
+        rc = run_task(st, &st->w[0], rd, list[k], &st->w[0].err);
     }
     st->w[0].rc = rc;
     return rc;
@@ -693,11 +708,13 @@ int search_rules(struct stream *st, struct round *rd, struct bb_err *err)
         st->w[k].hold = rd->end;
         st->w[k].rc = 0;
     }
-    /* From a little before the release point: a context word may sit in
-     * the left context that is kept for it. */
-    rc = prefilter_scan(&st->pf, rs->pf, rd->s, back(rd->start,
-                                                      rs->keep_left),
-                        rd->end, err);
+    prefilter_reset(&st->pf);
+    if (par) {
+        run_parallel(st, rd, st->parts, prefilter_parts(rs->pf));
+    } else {
+        run_sequential(st, rd, st->parts, prefilter_parts(rs->pf));
+    }
+    rc = gather(st, rd, err);
     if (rc == 0 && st->only >= 0) {
         size_t one[2];
         size_t n = 0;
@@ -795,8 +812,12 @@ int search_init(struct stream *st, size_t nw, struct bb_err *err)
     search_dispose(st);
     st->w = bb_calloc(nw, sizeof(*st->w));
     st->gates = bb_calloc(rs->n + 1, sizeof(*st->gates));
-    if (st->w == NULL || st->gates == NULL) {
+    st->parts = bb_calloc(prefilter_parts(rs->pf), sizeof(*st->parts));
+    if (st->w == NULL || st->gates == NULL || st->parts == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (k = 0; k < prefilter_parts(rs->pf); k++) {
+        st->parts[k] = rs->n + k;
     }
     for (k = 0; k < rs->n; k++) {
         if (rs->rules[k].action == BB_ACTION_GATE) {
@@ -834,7 +855,9 @@ void search_dispose(struct stream *st)
     }
     bb_free(st->w);
     bb_free(st->gates);
+    bb_free(st->parts);
     st->w = NULL;
     st->gates = NULL;
+    st->parts = NULL;
     st->nw = 0;
 }

@@ -62,6 +62,7 @@ struct stream {
     size_t nw;
     struct pool *pool;  /* threads for w[1..], or NULL */
     size_t *gates;      /* indexes of gate rules, then of the others */
+    size_t *parts;      /* tasks of the prefilter scan (rs->n + part) */
     size_t n_gates;
     struct cand **win; /* winners in group order, for emit */
     size_t capwin;
