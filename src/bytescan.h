@@ -18,4 +18,9 @@ size_t bytescan_digit(const unsigned char *s, size_t i, size_t to);
 size_t bytescan_set(const unsigned char *s, size_t i, size_t to,
                     const unsigned char *set, size_t n);
 
+/* Start of the first block [b, b + 8), b = i + 8k, made only of letters,
+ * digits, '_' and '-', within s[i, to); or to. Every run of 15 or more
+ * such bytes starting at or after i holds one. */
+size_t bytescan_word8(const unsigned char *s, size_t i, size_t to);
+
 #endif

@@ -7,6 +7,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "matcher.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -16,8 +18,12 @@
 
 struct matcher_prog {
     pcre2_code *re;
-    pcre2_code **allow;
+    pcre2_code **allow;  /* each allow regex, when they cannot be joined */
     size_t n_allow;
+    pcre2_code *allow_all; /* (?|(?:A1)|(?:A2)...), JIT-compiled on the
+                            * first use (most runs never need it) */
+    pthread_mutex_t allow_mu;
+    atomic_bool allow_jit;
     int group;
     size_t lookbehind;
     size_t groups;
@@ -119,6 +125,47 @@ static int check_prog(struct matcher_prog *p, const struct rule *r,
     return check_empty(p, r, source, err);
 }
 
+/* One regex for the whole allow list, JIT-compiled: cheaper to start and
+ * to run than one per entry. A branch-reset group keeps each entry's
+ * group numbers, so backreferences mean what they did. When joining
+ * fails, the entries are kept as they are. */
+static void join_allow(struct matcher_prog *p, const struct rule *r)
+{
+    size_t len = 8;
+    size_t i;
+    char *all;
+    char *o;
+    int code = 0;
+    PCRE2_SIZE off = 0;
+
+    for (i = 0; i < r->allow.n; i++) {
+        len += strlen(r->allow.v[i]) + 6;
+    }
+    all = bb_malloc(len);
+    if (all == NULL) {
+        return;
+    }
+    o = all;
+    memcpy(o, "(?|", 3);
+    o += 3;
+    for (i = 0; i < r->allow.n; i++) {
+        size_t l = strlen(r->allow.v[i]);
+
+        memcpy(o, i ? "|(?:" : "(?:", i ? 4 : 3);
+        o += i ? 4 : 3;
+        memcpy(o, r->allow.v[i], l);
+        o += l;
+        *o++ = ')';
+    }
+    *o++ = ')';
+    p->allow_all = pcre2_compile((PCRE2_SPTR)all, (PCRE2_SIZE)(o - all),
+                                 COMPILE_OPTS, &code, &off, NULL);
+    bb_free(all);
+    if (p->allow_all != NULL) {
+        pthread_mutex_init(&p->allow_mu, NULL);
+    }
+}
+
 int matcher_compile(struct matcher_prog **out, const struct rule *r,
                     const char *source, struct bb_err *err)
 {
@@ -143,10 +190,10 @@ int matcher_compile(struct matcher_prog **out, const struct rule *r,
     for (i = 0; rc == 0 && i < r->allow.n; i++) {
         rc = compile_one(&p->allow[i], r->allow.v[i], 0, "allow", source, r,
                          err);
-        if (rc == 0) {
-            p->n_allow++;
-            pcre2_jit_compile(p->allow[i], PCRE2_JIT_COMPLETE);
-        }
+        p->n_allow += rc == 0;
+    }
+    if (rc == 0 && r->allow.n > 1) {
+        join_allow(p, r);
     }
     if (rc < 0) {
         matcher_prog_free(p);
@@ -172,6 +219,10 @@ void matcher_prog_free(struct matcher_prog *p)
         pcre2_code_free(p->allow[i]);
     }
     bb_free(p->allow);
+    if (p->allow_all != NULL) {
+        pcre2_code_free(p->allow_all);
+        pthread_mutex_destroy(&p->allow_mu);
+    }
     pcre2_code_free(p->re);
     bb_free(p);
 }
@@ -285,6 +336,23 @@ int matcher_find(struct mresult *out, struct matcher_state *ms,
     return 0;
 }
 
+/* JIT-compile the joined allow list once, on its first use, whatever
+ * thread gets there first; the others wait (the ruleset is shared). */
+static void allow_jit(const struct matcher_prog *cp)
+{
+    struct matcher_prog *p = (struct matcher_prog *)cp;
+
+    if (atomic_load_explicit(&p->allow_jit, memory_order_acquire)) {
+        return;
+    }
+    pthread_mutex_lock(&p->allow_mu);
+    if (!atomic_load_explicit(&p->allow_jit, memory_order_relaxed)) {
+        pcre2_jit_compile(p->allow_all, PCRE2_JIT_COMPLETE);
+        atomic_store_explicit(&p->allow_jit, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&p->allow_mu);
+}
+
 int matcher_allowed(struct matcher_state *ms, const struct matcher_prog *p,
                     const char *v, size_t n, struct bb_err *err)
 {
@@ -292,6 +360,15 @@ int matcher_allowed(struct matcher_state *ms, const struct matcher_prog *p,
     int rc;
 
     pcre2_set_offset_limit(ms->mctx, PCRE2_UNSET);
+    if (p->allow_all != NULL) {
+        allow_jit(p);
+        rc = pcre2_match(p->allow_all, (PCRE2_SPTR)v, n, 0, 0, ms->md,
+                         ms->mctx);
+        if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+            return rc >= 0;
+        }
+        return engine_error(rc, err);
+    }
     for (i = 0; i < p->n_allow; i++) {
         rc = pcre2_match(p->allow[i], (PCRE2_SPTR)v, n, 0, 0, ms->md,
                          ms->mctx);

@@ -23,6 +23,7 @@ struct pf_kind {
     bool count_joiners;
     unsigned char joiners[BYTESCAN_MAX_SET]; /* hex kinds: the anchors */
     size_t n_joiners;
+    bool word; /* units are letters, digits, '_' and '-' */
     int8_t jidx[256]; /* joiner byte -> index in joiners, or -1 */
 };
 
@@ -50,7 +51,8 @@ struct prefilter {
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
     uint8_t quad[65536 / 8]; /* bitmap of hashes of 4 bytes at a key */
     uint8_t short_pair[65536 / 8]; /* keys of a keyword too short for a
-                                    * quad: always verify */
+                                    * quad: check the tri map instead */
+    uint8_t tri[65536 / 8];  /* bitmap of hashes of keywords' first 3 */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
     unsigned char cls_bytes[PF_MAX_CLASSES][BYTESCAN_MAX_SET];
@@ -120,6 +122,27 @@ static int add_kw(struct prefilter *pf, const char *k, size_t rule,
     return 0;
 }
 
+static int file_kind(struct prefilter *pf, const struct pf_kind *kp,
+                     const struct rule *r, size_t i, struct bb_err *err);
+
+/* Word tokens: letters, digits, '_' and '-' joined by single joiners. */
+static void word_kind(struct pf_kind *k, const char *joiners)
+{
+    unsigned c;
+
+    for (c = 0; c < 256; c++) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '_' || c == '-') {
+            k->cls[c] = 1;
+        }
+    }
+    for (; *joiners != '\0'; joiners++) {
+        k->cls[(unsigned char)*joiners] = 2;
+    }
+    k->max_gap = 1;
+    k->word = true;
+}
+
 /* Give rule i the token kind of its "digits", sharing equal kinds. All
  * hex rules share one kind that joins on every hex rule's joiners: its
  * tokens contain each rule's own tokens, so counting only a rule's
@@ -131,10 +154,14 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
     const char *jn = r->digits_hex ? pf->hex_joiners : " .-/()+";
     struct pf_kind k;
     const char *j;
-    size_t c;
+    int rc;
 
     memset(&k, 0, sizeof(k));
     memset(k.jidx, -1, sizeof(k.jidx));
+    if (r->digits_word != NULL) {
+        word_kind(&k, r->digits_word);
+        return file_kind(pf, &k, r, i, err);
+    }
     for (j = jn; *j != '\0'; j++) {
         k.cls[(unsigned char)*j] = 2;
         if (r->digits_hex != NULL) {
@@ -149,6 +176,20 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
     }
     k.max_gap = r->digits_hex ? 2 : 3;
     k.count_joiners = r->digits_hex != NULL;
+    rc = file_kind(pf, &k, r, i, err);
+    for (j = r->digits_hex; rc == 0 && j != NULL && *j != '\0'; j++) {
+        pf->rule_jmask[i] |= (uint8_t)(1u << k.jidx[(unsigned char)*j]);
+    }
+    return rc;
+}
+
+/* Share an equal kind, or add k; record it as rule i's. */
+static int file_kind(struct prefilter *pf, const struct pf_kind *kp,
+                     const struct rule *r, size_t i, struct bb_err *err)
+{
+    struct pf_kind k = *kp;
+    size_t c;
+
     for (c = 0; c < pf->n_kinds; c++) {
         if (memcmp(&pf->kinds[c], &k, sizeof(k)) == 0) {
             break;
@@ -164,9 +205,6 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
     pf->rule_kind[i] = (int)c;
     if (pf->kind_min[c] == 0 || r->digits_min < pf->kind_min[c]) {
         pf->kind_min[c] = r->digits_min;
-    }
-    for (j = r->digits_hex; j != NULL && *j != '\0'; j++) {
-        pf->rule_jmask[i] |= (uint8_t)(1u << k.jidx[(unsigned char)*j]);
     }
     return 0;
 }
@@ -273,6 +311,15 @@ static unsigned quad_hash(const unsigned char *q)
     return (unsigned)((v * 2654435761u) >> 16);
 }
 
+/* 16-bit hash of 3 lowercase bytes. */
+static unsigned tri_hash(const unsigned char *q)
+{
+    uint32_t v = (uint32_t)q[0] | ((uint32_t)q[1] << 8) |
+                 ((uint32_t)q[2] << 16);
+
+    return (unsigned)((v * 2654435761u) >> 16);
+}
+
 /* Every keyword of length len can be found by looking at byte pairs
  * only every stride = (shortest length - 1) positions: file each keyword
  * under its pairs at offsets 0 .. stride-1 (Wu-Manber with blocks of 2). */
@@ -307,6 +354,7 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
             } else {
                 set_bit(pf->short_pair, e->key);
             }
+            set_bit(pf->tri, tri_hash(t));
         }
     }
     qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
@@ -526,6 +574,93 @@ static int hit(struct pf_result *res, const struct pf_kw *w, size_t at,
     return 0;
 }
 
+/* Could a keyword be at i - d for some d < stride, given the pair at i?
+ * Its first 3 bytes hash into the tri map (checked for stride 2, where d
+ * is 0 or 1), and the 4 bytes at i into the quad map unless one of the
+ * keywords filed under this pair is too short for that. */
+static bool pair_may_start(const struct prefilter *pf,
+                           const unsigned char *s, size_t i, size_t from,
+                           size_t to, unsigned key)
+{
+    const uint8_t *lc = pf->lc;
+    unsigned char q[5];
+
+    if (i + 4 > to || i < from + 1) {
+        return true;
+    }
+    q[0] = lc[s[i - 1]];
+    q[1] = lc[s[i]];
+    q[2] = lc[s[i + 1]];
+    q[3] = lc[s[i + 2]];
+    q[4] = lc[s[i + 3]];
+    if (pf->stride == 2 && !has_bit(pf->tri, tri_hash(q)) &&
+        !has_bit(pf->tri, tri_hash(q + 1))) {
+        return false;
+    }
+    return has_bit(pf->short_pair, key) || has_bit(pf->quad, quad_hash(q + 1));
+}
+
+/* Keywords at start `at` whose first two bytes make key. */
+static int verify_at(struct pf_result *res, const struct prefilter *pf,
+                     const unsigned char *s, size_t at, size_t to,
+                     unsigned key, struct bb_err *err)
+{
+    size_t j;
+    int rc;
+
+    for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
+        const struct pf_ent *e = &pf->ent[j];
+        const struct pf_kw *w = &pf->kw[e->kw];
+
+        if (e->d != 0 || at + w->len > to ||
+            !eq_lower(pf->lc, s + at, w->text, w->len)) {
+            continue;
+        }
+        rc = hit(res, w, at, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Every keyword is 3 bytes or longer: roll the 3 lowercased bytes ending
+ * at each position through the tri hash map, which holds the first 3
+ * bytes of every keyword; only a hit there is compared. Hits come out
+ * in start order. */
+static int scan_tri(struct pf_result *res, const struct prefilter *pf,
+                    const unsigned char *s, size_t from, size_t to,
+                    struct bb_err *err)
+{
+    const uint8_t *lc = pf->lc;
+    const uint8_t *tri = pf->tri;
+    uint32_t v = 0;
+    size_t i;
+    int rc;
+
+    for (i = from; i < to; i++) {
+        size_t at;
+        unsigned h;
+
+        v = ((v << 8) | lc[s[i]]) & 0xFFFFFFu;
+        if (i < from + 2) {
+            continue;
+        }
+        h = (unsigned)(((v >> 16) | ((v & 0xFF) << 16) | (v & 0xFF00)) *
+                       2654435761u >> 16);
+        if (!has_bit(tri, h)) {
+            continue;
+        }
+        at = i - 2;
+        rc = verify_at(res, pf, s, at, to,
+                       ((unsigned)lc[s[at]] << 8) | lc[s[at + 1]], err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* Hits come out in start order: positions rise, and within one position
  * entries are sorted by offset d descending (start = i - d rising). */
 static int scan_literals(struct pf_result *res, const struct prefilter *pf,
@@ -545,15 +680,11 @@ static int scan_literals(struct pf_result *res, const struct prefilter *pf,
         if (!has_bit(pair, key)) {
             continue;
         }
-        /* Most pairs that pass are common ("to", "ke"): a hash of the
-         * next 4 bytes rules them out before any keyword is compared. */
-        if (i + 4 <= to && !has_bit(pf->short_pair, key)) {
-            unsigned char q[4] = { lc[s[i]], lc[s[i + 1]], lc[s[i + 2]],
-                                   lc[s[i + 3]] };
-
-            if (!has_bit(pf->quad, quad_hash(q))) {
-                continue;
-            }
+        /* Most pairs that pass are common ("to", "ke"): hashes of the
+         * next 4 bytes, or of the 3 bytes where a keyword would start,
+         * rule them out before any keyword is compared. */
+        if (!pair_may_start(pf, s, i, from, to, key)) {
+            continue;
         }
         for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
             const struct pf_ent *e = &pf->ent[j];
@@ -757,6 +888,37 @@ static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
     return 0;
 }
 
+/* Word tokens of a rule are long (min 16 units), so each holds a run of
+ * 8 word bytes at a multiple of 8 from `from`: jump between such blocks
+ * and take the stretch of unit and joiner bytes around each. */
+static int scan_word(struct pf_tokvec *tv, const struct pf_kind *k,
+                     size_t min, const unsigned char *s, size_t from,
+                     size_t to, struct bb_err *err)
+{
+    size_t i = from;
+    size_t done = from; /* the stretches before this are filed */
+    size_t a;
+    size_t b;
+    int rc;
+
+    while ((b = bytescan_word8(s, i, to)) < to) {
+        for (a = b; a > done && k->cls[s[a - 1]] != 0; a--) {
+        }
+        while (b < to && k->cls[s[b]] != 0) {
+            b++;
+        }
+        rc = tokens_in(tv, k, min, s, a, b, from, to, err);
+        if (rc < 0) {
+            return rc;
+        }
+        done = b;
+        i = from + ((b - from + 7) / 8) * 8;
+    }
+    for (a = to; a > done && k->cls[s[a - 1]] != 0; a--) {
+    }
+    return a < to ? tokens_in(tv, k, min, s, a, to, from, to, err) : 0;
+}
+
 /* Hex tokens only count when they hold joiners: jump from joiner to
  * joiner, and take the whole stretch of unit and joiner bytes around it.
  * A stretch at the very end may still grow, joiner or not. */
@@ -813,13 +975,21 @@ int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
     const unsigned char *u = (const unsigned char *)s;
     const struct pf_kind *k;
 
+    if (part == 0 && pf->n_kw == 0) {
+        return 0;
+    }
     if (part == 0) {
-        return pf->n_kw > 0 ? scan_literals(res, pf, u, from, to, err) : 0;
+        return pf->stride >= 2 ? scan_tri(res, pf, u, from, to, err)
+                               : scan_literals(res, pf, u, from, to, err);
     }
     if (part == 1) {
         return pf->n_classes > 0 ? scan_runs(res, pf, u, from, to, err) : 0;
     }
     k = &pf->kinds[part - 2];
+    if (k->word) {
+        return scan_word(&res->tok[part - 2], k, pf->kind_min[part - 2], u,
+                         from, to, err);
+    }
     return k->count_joiners
                ? scan_hex(&res->tok[part - 2], k, pf->kind_min[part - 2], u,
                           from, to, err)

@@ -55,6 +55,7 @@ void rules_rule_dispose(struct rule *r)
     bb_free(r->category);
     bb_free(r->gate);
     bb_free(r->digits_hex);
+    bb_free(r->digits_word);
     bb_free(r->pattern);
     strv_dispose(&r->keywords);
     strv_dispose(&r->ctx_words);
@@ -251,7 +252,7 @@ static int parse_context(struct rule *r, const cJSON *obj,
 static int parse_digits(struct rule *r, const cJSON *obj,
                         const struct pctx *c)
 {
-    static const char *const keys[] = { "min", "lead", "hex", NULL };
+    static const char *const keys[] = { "min", "lead", "hex", "word", NULL };
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "digits");
     int rc;
 
@@ -276,6 +277,16 @@ static int parse_digits(struct rule *r, const cJSON *obj,
         (r->digits_hex[0] == '\0' || strlen(r->digits_hex) > 8 ||
          strspn(r->digits_hex, ":-./ ") != strlen(r->digits_hex))) {
         rc = fail(c, "\"digits\".hex must be 1 to 8 of \"%s\"", ":-./ ");
+    }
+    if (rc == 0) {
+        rc = get_string(&r->digits_word, d, "word", false, c);
+    }
+    if (rc == 0 && r->digits_word != NULL &&
+        (r->digits_hex != NULL || r->digits_min < 16 ||
+         strlen(r->digits_word) > 8 ||
+         strspn(r->digits_word, ".:/+=~@") != strlen(r->digits_word))) {
+        rc = fail(c, "\"digits\".word needs no \"hex\", a min of 16 or "
+                  "more, and 0 to 8 of \"%s\"", ".:/+=~@");
     }
     return rc;
 }

@@ -45,6 +45,7 @@ struct rule {
     size_t digits_min;  /* "digits".min, 0 when the rule has none */
     size_t digits_lead; /* bytes a match may start before its first digit */
     char *digits_hex;   /* hex tokens joined by these bytes, or NULL */
+    char *digits_word;  /* word tokens joined by these bytes, or NULL */
     char *gate;    /* id of the gate rule, or NULL */
     long gate_idx; /* its index once the ruleset is compiled, or -1 */
     bool internal; /* blackbar's own rule, not from a pack */
