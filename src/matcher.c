@@ -77,18 +77,21 @@ static int check_empty(struct matcher_prog *p, const struct rule *r,
     for (k = 0; rc == 0 && k < 2; k++) {
         for (i = 0; rc == 0 && i < ex[k]->n; i++) {
             const char *t = ex[k]->v[i];
-            size_t off;
+            size_t len = strlen(t);
+            size_t off = 0;
 
-            for (off = 0; rc == 0 && off <= strlen(t); off++) {
-                int m = pcre2_match(p->re, (PCRE2_SPTR)t, strlen(t), off,
-                                    PCRE2_ANCHORED, md, NULL);
+            /* Each match from each start, leftmost first (JIT). */
+            while (rc == 0 && off <= len &&
+                   pcre2_match(p->re, (PCRE2_SPTR)t, len, off, 0, md,
+                               NULL) >= 0) {
                 PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-                if (m >= 0 && ov[0] == ov[1]) {
+                if (ov[0] == ov[1]) {
                     rc = bb_seterr(err, BB_ERULE, "%s: rule %s: pattern "
                                    "can match the empty string", source,
                                    r->id);
                 }
+                off = ov[0] + 1;
             }
         }
     }
@@ -122,7 +125,7 @@ static int check_prog(struct matcher_prog *p, const struct rule *r,
     }
     p->groups = cap;
     p->lookbehind = (size_t)lb * 4;
-    return check_empty(p, r, source, err);
+    return 0;
 }
 
 /* One regex for the whole allow list, JIT-compiled: cheaper to start and
@@ -203,6 +206,11 @@ int matcher_compile(struct matcher_prog **out, const struct rule *r,
                                      PCRE2_JIT_PARTIAL_HARD) == 0) {
         pcre2_pattern_info(p->re, PCRE2_INFO_JITSIZE, &jitsize);
         p->jit = jitsize > 0;
+    }
+    rc = check_empty(p, r, source, err);
+    if (rc < 0) {
+        matcher_prog_free(p);
+        return rc;
     }
     *out = p;
     return 0;
