@@ -34,11 +34,10 @@ struct pf_kw {
     size_t n_rules;
 };
 
-/* A keyword filed under the byte pair at offset d of its text. */
+/* A keyword filed under its first two bytes. */
 struct pf_ent {
     unsigned key;
     uint32_t kw;
-    uint32_t d;
 };
 
 struct prefilter {
@@ -46,12 +45,9 @@ struct prefilter {
     size_t n_kw;
     struct pf_ent *ent;      /* sorted by key, then d descending */
     size_t n_ent;
-    size_t stride;           /* pairs are looked at every stride bytes */
+    bool tri_ok;             /* every keyword has 3 bytes or more */
     uint32_t *bucket;        /* 65537 offsets into ent by key */
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
-    uint8_t quad[65536 / 8]; /* bitmap of hashes of 4 bytes at a key */
-    uint8_t short_pair[65536 / 8]; /* keys of a keyword too short for a
-                                    * quad: check the tri map instead */
     uint8_t tri[65536 / 8];  /* bitmap of hashes of keywords' first 3 */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
@@ -82,9 +78,6 @@ static int ent_cmp(const void *a, const void *b)
 
     if (x->key != y->key) {
         return x->key < y->key ? -1 : 1;
-    }
-    if (x->d != y->d) {
-        return x->d > y->d ? -1 : 1;
     }
     return x->kw < y->kw ? -1 : (x->kw > y->kw);
 }
@@ -302,15 +295,6 @@ static bool has_bit(const uint8_t *map, unsigned k)
     return (map[k >> 3] & (1u << (k & 7))) != 0;
 }
 
-/* 16-bit hash of 4 lowercase bytes (keywords are lowercase already). */
-static unsigned quad_hash(const unsigned char *q)
-{
-    uint32_t v = (uint32_t)q[0] | ((uint32_t)q[1] << 8) |
-                 ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24);
-
-    return (unsigned)((v * 2654435761u) >> 16);
-}
-
 /* 16-bit hash of 3 lowercase bytes. */
 static unsigned tri_hash(const unsigned char *q)
 {
@@ -320,41 +304,30 @@ static unsigned tri_hash(const unsigned char *q)
     return (unsigned)((v * 2654435761u) >> 16);
 }
 
-/* Every keyword of length len can be found by looking at byte pairs
- * only every stride = (shortest length - 1) positions: file each keyword
- * under its pairs at offsets 0 .. stride-1 (Wu-Manber with blocks of 2). */
+/* File every keyword under its first two bytes (a bucket per pair), and
+ * hash its first three into the tri map. */
 static int build_tables(struct prefilter *pf, struct bb_err *err)
 {
-    size_t minlen = 5;
     size_t i;
-    size_t d;
     unsigned k;
 
-    for (i = 0; i < pf->n_kw; i++) {
-        minlen = pf->kw[i].len < minlen ? pf->kw[i].len : minlen;
-    }
-    pf->stride = minlen - 1;
-    pf->ent = bb_calloc(pf->n_kw * pf->stride + 1, sizeof(*pf->ent));
+    pf->tri_ok = true;
+    pf->ent = bb_calloc(pf->n_kw + 1, sizeof(*pf->ent));
     pf->bucket = bb_calloc(65537, sizeof(*pf->bucket));
     if (pf->ent == NULL || pf->bucket == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     for (i = 0; i < pf->n_kw; i++) {
         const unsigned char *t = (const unsigned char *)pf->kw[i].text;
+        struct pf_ent *e = &pf->ent[pf->n_ent++];
 
-        for (d = 0; d < pf->stride; d++) {
-            struct pf_ent *e = &pf->ent[pf->n_ent++];
-
-            e->key = ((unsigned)t[d] << 8) | t[d + 1];
-            e->kw = (uint32_t)i;
-            e->d = (uint32_t)d;
-            set_bit(pf->pair, e->key);
-            if (pf->kw[i].len >= d + 4) {
-                set_bit(pf->quad, quad_hash(t + d));
-            } else {
-                set_bit(pf->short_pair, e->key);
-            }
+        e->key = ((unsigned)t[0] << 8) | t[1];
+        e->kw = (uint32_t)i;
+        set_bit(pf->pair, e->key);
+        if (pf->kw[i].len >= 3) {
             set_bit(pf->tri, tri_hash(t));
+        } else {
+            pf->tri_ok = false;
         }
     }
     qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
@@ -574,32 +547,6 @@ static int hit(struct pf_result *res, const struct pf_kw *w, size_t at,
     return 0;
 }
 
-/* Could a keyword be at i - d for some d < stride, given the pair at i?
- * Its first 3 bytes hash into the tri map (checked for stride 2, where d
- * is 0 or 1), and the 4 bytes at i into the quad map unless one of the
- * keywords filed under this pair is too short for that. */
-static bool pair_may_start(const struct prefilter *pf,
-                           const unsigned char *s, size_t i, size_t from,
-                           size_t to, unsigned key)
-{
-    const uint8_t *lc = pf->lc;
-    unsigned char q[5];
-
-    if (i + 4 > to || i < from + 1) {
-        return true;
-    }
-    q[0] = lc[s[i - 1]];
-    q[1] = lc[s[i]];
-    q[2] = lc[s[i + 1]];
-    q[3] = lc[s[i + 2]];
-    q[4] = lc[s[i + 3]];
-    if (pf->stride == 2 && !has_bit(pf->tri, tri_hash(q)) &&
-        !has_bit(pf->tri, tri_hash(q + 1))) {
-        return false;
-    }
-    return has_bit(pf->short_pair, key) || has_bit(pf->quad, quad_hash(q + 1));
-}
-
 /* Keywords at start `at` whose first two bytes make key. */
 static int verify_at(struct pf_result *res, const struct prefilter *pf,
                      const unsigned char *s, size_t at, size_t to,
@@ -612,7 +559,7 @@ static int verify_at(struct pf_result *res, const struct prefilter *pf,
         const struct pf_ent *e = &pf->ent[j];
         const struct pf_kw *w = &pf->kw[e->kw];
 
-        if (e->d != 0 || at + w->len > to ||
+        if (at + w->len > to ||
             !eq_lower(pf->lc, s + at, w->text, w->len)) {
             continue;
         }
@@ -661,44 +608,25 @@ static int scan_tri(struct pf_result *res, const struct prefilter *pf,
     return 0;
 }
 
-/* Hits come out in start order: positions rise, and within one position
- * entries are sorted by offset d descending (start = i - d rising). */
+/* With a 2-byte keyword: every byte pair through the pair bitmap. Hits
+ * come out in start order. */
 static int scan_literals(struct pf_result *res, const struct prefilter *pf,
                          const unsigned char *s, size_t from, size_t to,
                          struct bb_err *err)
 {
     const uint8_t *lc = pf->lc;
-    const uint8_t *pair = pf->pair;
-    size_t stride = pf->stride;
     size_t i;
-    size_t j;
     int rc;
 
-    for (i = from; i + 1 < to; i += stride) {
+    for (i = from; i + 1 < to; i++) {
         unsigned key = ((unsigned)lc[s[i]] << 8) | lc[s[i + 1]];
 
-        if (!has_bit(pair, key)) {
+        if (!has_bit(pf->pair, key)) {
             continue;
         }
-        /* Most pairs that pass are common ("to", "ke"): hashes of the
-         * next 4 bytes, or of the 3 bytes where a keyword would start,
-         * rule them out before any keyword is compared. */
-        if (!pair_may_start(pf, s, i, from, to, key)) {
-            continue;
-        }
-        for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
-            const struct pf_ent *e = &pf->ent[j];
-            const struct pf_kw *w = &pf->kw[e->kw];
-            size_t at = i - e->d;
-
-            if (i < from + e->d || at + w->len > to ||
-                !eq_lower(lc, s + at, w->text, w->len)) {
-                continue;
-            }
-            rc = hit(res, w, at, err);
-            if (rc < 0) {
-                return rc;
-            }
+        rc = verify_at(res, pf, s, i, to, key, err);
+        if (rc < 0) {
+            return rc;
         }
     }
     return 0;
@@ -979,8 +907,8 @@ int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
         return 0;
     }
     if (part == 0) {
-        return pf->stride >= 2 ? scan_tri(res, pf, u, from, to, err)
-                               : scan_literals(res, pf, u, from, to, err);
+        return pf->tri_ok ? scan_tri(res, pf, u, from, to, err)
+                          : scan_literals(res, pf, u, from, to, err);
     }
     if (part == 1) {
         return pf->n_classes > 0 ? scan_runs(res, pf, u, from, to, err) : 0;
