@@ -76,10 +76,17 @@ static int check_empty(struct matcher_prog *p, const struct rule *r,
     }
     for (k = 0; rc == 0 && k < 2; k++) {
         for (i = 0; rc == 0 && i < ex[k]->n; i++) {
-            const char *t = ex[k]->v[i];
-            size_t len = strlen(t);
+            size_t len = strlen(ex[k]->v[i]);
             size_t off = 0;
+            /* The JIT may read a little past the end: give it defined
+             * bytes (a zeroed copy) rather than the heap's slack. */
+            char *t = bb_calloc(1, len + 64);
 
+            if (t == NULL) {
+                rc = bb_seterr(err, BB_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(t, ex[k]->v[i], len);
             /* Each match from each start, leftmost first (JIT). */
             while (rc == 0 && off <= len &&
                    pcre2_match(p->re, (PCRE2_SPTR)t, len, off, 0, md,
@@ -93,6 +100,7 @@ static int check_empty(struct matcher_prog *p, const struct rule *r,
                 }
                 off = ov[0] + 1;
             }
+            bb_free(t);
         }
     }
     pcre2_match_data_free(md);

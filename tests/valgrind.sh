@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# valgrind.sh - run the CLI cases and the unit suites under valgrind
+# (memcheck: no invalid access, no uninitialised use, no leak). Slow, so
+# not part of make check; .ci/run calls it after the main build.
+#   tests/valgrind.sh BUILDDIR
+set -eu
+build=$(cd "${1:-.}" && pwd)
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=$build/tests/out
+mkdir -p "$out"
+vg=(valgrind -q --error-exitcode=99 --leak-check=full
+    --errors-for-leak-kinds=definite,indirect,possible
+    --show-leak-kinds=definite,indirect,possible)
+
+cat > "$out/vg-blackbar" <<WRAP
+#!/bin/sh
+exec ${vg[*]} "$build/blackbar" "\$@"
+WRAP
+chmod +x "$out/vg-blackbar"
+
+status=0
+BLACKBAR=$out/vg-blackbar BBCHUNK=$build/tests/tools/bbchunk \
+    srcdir=$src builddir=$build bash "$src/tests/run-cases.sh" ||
+    status=1
+for t in check_core check_rules check_redact check_validate check_stream; do
+    if CK_FORK=no "${vg[@]}" "$build/tests/unit/$t" > "$out/vg-$t.log" 2>&1
+    then
+        echo "ok valgrind $t"
+    else
+        echo "FAIL valgrind $t (see $out/vg-$t.log)"
+        status=1
+    fi
+done
+exit $status
