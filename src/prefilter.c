@@ -167,7 +167,7 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
             k.cls[(unsigned char)*j] = 1;
         }
     }
-    k.max_gap = r->digits_hex ? 2 : 3;
+    k.max_gap = 3;
     k.count_joiners = r->digits_hex != NULL;
     rc = file_kind(pf, &k, r, i, err);
     for (j = r->digits_hex; rc == 0 && j != NULL && *j != '\0'; j++) {

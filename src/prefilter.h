@@ -32,7 +32,7 @@ struct prefilter;
 
 /* Per-thread scan results, reused across scans. */
 /* A token: numeric (digits joined by at most 3 bytes of " .-/()+",
- * counting digits) or hex (hex digits joined by at most 2 joiner bytes,
+ * counting digits) or hex (hex digits joined by at most 3 joiner bytes,
  * counting each joiner byte value apart: jc[k] for the k-th joiner of
  * the hex kind, the union of all hex rules' joiners). */
 struct pf_token {
