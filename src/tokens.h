@@ -1,0 +1,40 @@
+/*
+ * tokens.h - token kinds of the prefilter ("digits" of a rule): numbers,
+ * hex runs joined by separators, long runs of word characters; and the
+ * fast scans that find them. Knows nothing of rules or regexes.
+ */
+#ifndef BB_TOKENS_H
+#define BB_TOKENS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blackbar.h"
+#include "bytescan.h"
+#include "prefilter.h"
+
+#define PF_MAX_KINDS 8
+
+/* How a token kind reads bytes: 1 unit, 2 joiner, 0 neither. */
+struct pf_kind {
+    uint8_t cls[256];
+    size_t max_gap;
+    bool count_joiners;
+    unsigned char joiners[BYTESCAN_MAX_SET]; /* hex kinds: the anchors */
+    size_t n_joiners;
+    bool word; /* units are letters, digits, '_' and '-' */
+    int8_t jidx[256]; /* joiner byte -> index in joiners, or -1 */
+};
+
+/* Make k a word kind: units are letters, digits, '_' and '-', joined by
+ * single bytes of joiners. */
+void tokens_word_kind(struct pf_kind *k, const char *joiners);
+
+/* Append to tv the tokens of kind k in s[from, to)
+ * that count at least min (open tokens at `to` always). */
+int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
+                const unsigned char *s, size_t from, size_t to,
+                struct bb_err *err);
+
+#endif
