@@ -86,6 +86,11 @@ struct round {
 };
 
 
+/* Run one task on searcher w: rule `task`, or part task - rs->n of the
+ * prefilter scan. */
+int search_task(struct stream *st, struct searcher *w, struct round *rd,
+                size_t task, struct bb_err *err);
+
 /* Find every rule's candidates in the window of rd (gates first) into
  * st->w[0], and pull rd->hold back to the earliest partial match. */
 int search_rules(struct stream *st, struct round *rd, struct bb_err *err);
