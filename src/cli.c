@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define OUT_CAP (64 * 1024)
-#define READ_CAP (256 * 1024)
+#define READ_CAP (1024 * 1024)
 
 static char out_buf[OUT_CAP];
 static size_t out_len;
