@@ -422,12 +422,57 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
     return 0;
 }
 
+/* "lead_class": a bracket-expression body of printable ASCII (and tab):
+ * single bytes, ranges "a-z", a '-' first or last, '\\' escaping the next
+ * byte. */
+static int parse_lead_class(struct rule *r, const cJSON *obj,
+                            const struct pctx *c)
+{
+    char *spec = NULL;
+    const unsigned char *p;
+    int rc = get_string(&spec, obj, "lead_class", false, c);
+
+    if (rc < 0 || spec == NULL) {
+        return rc;
+    }
+    if (r->lead == SIZE_MAX || spec[0] == '\0') {
+        bb_free(spec);
+        return fail(c, "field \"%s\" needs \"lead\" and must not be "
+                    "empty", "lead_class");
+    }
+    for (p = (const unsigned char *)spec; *p != '\0' && rc == 0; p++) {
+        unsigned lo = *p;
+        unsigned hi;
+        unsigned b;
+
+        if (lo == '\\' && p[1] != '\0') {
+            lo = *++p;
+        }
+        hi = lo;
+        if (p[1] == '-' && p[2] != '\0') {
+            hi = p[2] == '\\' && p[3] != '\0' ? p[3] : p[2];
+            p += p[2] == '\\' && p[3] != '\0' ? 3 : 2;
+        }
+        if (hi < lo || (lo < 0x20 && lo != '\t') || hi > 0x7e) {
+            rc = fail(c, "field \"%s\" holds a bad range or a byte that "
+                      "is not printable ASCII", "lead_class");
+        }
+        for (b = lo; rc == 0 && b <= hi; b++) {
+            r->lead_class[b >> 3] |= (uint8_t)(1u << (b & 7));
+        }
+    }
+    r->has_lead_class = rc == 0;
+    bb_free(spec);
+    return rc;
+}
+
 static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
 {
     static const char *const keys[] = {
         "id", "type", "description", "pattern", "group", "keywords",
         "max_len", "validate", "entropy", "context", "allow", "action",
-        "severity", "category", "gate", "digits", "lead", "examples", NULL
+        "severity", "category", "gate", "digits", "lead", "lead_class",
+        "examples", NULL
     };
     int rc;
 
@@ -474,6 +519,9 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
     }
     if (rc == 0) {
         rc = parse_numbers(r, obj, c);
+    }
+    if (rc == 0) {
+        rc = parse_lead_class(r, obj, c);
     }
     if (rc == 0) {
         rc = parse_enums(r, obj, c);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "blackbar.h"
 
@@ -32,6 +33,9 @@ struct rule {
     size_t max_len;
     size_t lead; /* a match starts at most this far before its keyword;
                   * SIZE_MAX when the rule does not say */
+    bool has_lead_class;
+    uint8_t lead_class[32]; /* bytes that may lie between a match's start
+                             * and its keyword (bit per byte) */
     int validator;  /* validate.h id, or -1 */
     double entropy; /* bits per byte, or < 0 for none */
     struct strv ctx_words;

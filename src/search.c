@@ -209,16 +209,30 @@ static int find(struct mresult *m, struct stream *st, struct searcher *w,
  * are dropped and the result is the same. */
 #define IVAL_GAP 64
 
-/* Starts from which a match of at most max_len bytes, beginning at most
- * lead bytes before the keyword, can contain keyword hit h. */
-static void ival_of(struct ival *iv, const struct pf_hit *h, size_t max_len,
-                    size_t lead)
+/* Starts from which a match of rule r (at most max_len bytes, beginning
+ * at most lead bytes before its keyword, with only lead_class bytes in
+ * between) can contain keyword hit h. */
+static void ival_of(struct ival *iv, const struct pf_hit *h,
+                    const struct rule *r, const char *s)
 {
     size_t need = h->run ? h->s + 1 : h->e;
 
-    iv->lo = need > max_len ? need - max_len : 0;
-    if (lead != SIZE_MAX && h->s > lead && h->s - lead > iv->lo) {
-        iv->lo = h->s - lead;
+    iv->lo = need > r->max_len ? need - r->max_len : 0;
+    if (r->lead != SIZE_MAX && h->s > r->lead && h->s - r->lead > iv->lo) {
+        iv->lo = h->s - r->lead;
+    }
+    if (r->has_lead_class) {
+        size_t q = h->s;
+
+        while (q > iv->lo) {
+            unsigned char b = (unsigned char)s[q - 1];
+
+            if (!(r->lead_class[b >> 3] & (1u << (b & 7)))) {
+                break;
+            }
+            q--;
+        }
+        iv->lo = q;
     }
     iv->hi = h->run ? h->e - 1 : h->s;
 }
@@ -306,13 +320,12 @@ static void ivals_context(struct stream *st, struct searcher *w,
 /* Literal keyword hits and runs of the rule's one-byte class, merged in
  * order of their first allowed start. */
 static void ivals_keywords(struct stream *st, struct searcher *w,
-                           size_t rule)
+                           const struct round *rd, size_t rule)
 {
     const struct pf_vec *lit = &st->pf.rule_hits[rule];
     int cls = prefilter_rule_class(st->rs->pf, rule);
     const struct pf_vec *run = cls >= 0 ? &st->pf.class_runs[cls] : NULL;
-    size_t max_len = st->rs->rules[rule].max_len;
-    size_t lead = st->rs->rules[rule].lead;
+    const struct rule *r = &st->rs->rules[rule];
     size_t nr = run ? run->n : 0;
     size_t i = 0;
     size_t j = 0;
@@ -321,10 +334,10 @@ static void ivals_keywords(struct stream *st, struct searcher *w,
 
     while (i < lit->n || j < nr) {
         if (i < lit->n) {
-            ival_of(&a, &lit->v[i], max_len, lead);
+            ival_of(&a, &lit->v[i], r, rd->s);
         }
         if (j < nr) {
-            ival_of(&b, &run->v[j], max_len, lead);
+            ival_of(&b, &run->v[j], r, rd->s);
         }
         if (j >= nr || (i < lit->n && a.lo <= b.lo)) {
             push_ival(w, &a);
@@ -380,7 +393,7 @@ static int build_ivals(struct stream *st, struct searcher *w,
         w->ival_gap = 64;
         ivals_digits(st, w, rd, rule, kind);
     } else {
-        ivals_keywords(st, w, rule);
+        ivals_keywords(st, w, rd, rule);
     }
     return 0;
 }

@@ -106,6 +106,20 @@ static const struct bad bads[] = {
       "'rule':[],'rules':[" GOOD_G0 "]}", NULL, false,
       "unknown field \"rule\"" },
     { "rule not an object", PACK("5"), NULL, false, "must be an object" },
+    { "lead_class without lead", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'lead_class':'a-z'"), true, "\"lead_class\"" },
+    { "lead_class empty", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'lead':4,'lead_class':''"), true,
+      "\"lead_class\"" },
+    { "lead_class reversed range", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'lead':4,'lead_class':'z-a'"), true,
+      "bad range" },
+    { "lead_class control byte", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'lead':4,'lead_class':'a\\n'"), true,
+      "not printable" },
+    { "lead_class not a string", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'lead':4,'lead_class':5"), true,
+      "\"lead_class\" must be a string" },
     { "duplicate id in pack", PACK(RULE(ID "," GOOD_BODY) ","
       RULE(ID "," GOOD_BODY)), NULL, true, "duplicate rule id" },
 

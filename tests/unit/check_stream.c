@@ -128,6 +128,16 @@ static const char pack_empty[] =
     "{'id':'la','type':'LA','description':'d','pattern':'(?=zz)|q',"
     "'max_len':2," EXAMPLES("q", "x") "}]}";
 
+/* A keyword inside a name: the regex starts where the run of lead_class
+ * bytes before the keyword begins, at most lead bytes back. */
+static const char pack_lead[] =
+    "{'pack':'lead','version':1,'description':'lead class','rules':["
+    "{'id':'named','type':'NAMED','description':'d',"
+    "'pattern':'(?<![a-z_])[a-z_]{0,12}key=([0-9]{4})','group':1,"
+    "'keywords':['key'],'max_len':21,'lead':12,'lead_class':'a-z_',"
+    EXAMPLES("my_api_key=1234", "my_api_key=12") "}"
+    "]}";
+
 enum pack_id {
     P_BASIC,
     P_GROUP,
@@ -136,12 +146,14 @@ enum pack_id {
     P_LIMIT,
     P_BACKTRACK,
     P_EMPTY,
+    P_LEAD,
     P_BUILTIN
 };
 
 static const char *const packs[] = { pack_basic, pack_group,
                                      pack_overlap, pack_aws, pack_limit,
-                                     pack_backtrack, pack_empty };
+                                     pack_backtrack, pack_empty,
+                                     pack_lead };
 
 /* Returns a malloc'ed copy of s with ' replaced by ". */
 static char *json(const char *s)
@@ -368,6 +380,16 @@ static const struct row rows[] = {
     { P_BASIC, false, S("caf\xc3\xa9 a@x.example \xe2\x82"),
       S("caf\xc3\xa9 <EMAIL_1> \xe2\x82") },
     { P_BASIC, false, SAME("trailing lead byte \xf0\x9f\x98") },
+    /* lead_class: the start is found back across the name */
+    { P_LEAD, false, S("x my_api_key=1234 y"),
+      S("x my_api_key=<NAMED_1> y") },
+    { P_LEAD, false, S("key=1234 a_key=5678"),
+      S("key=<NAMED_1> a_key=<NAMED_2>") },
+    { P_LEAD, false, S("9key=1234"), S("9key=<NAMED_1>") },
+    { P_LEAD, false, S("a-key=1234"), S("a-key=<NAMED_1>") },
+    { P_LEAD, false, S("a_b_c_d_e_f_key=1234"),
+      S("a_b_c_d_e_f_key=<NAMED_1>") },
+    { P_LEAD, false, SAME("a_b_c_d_e_f_gkey=1234 key_key") },
     /* overlaps */
     /* Regression: an empty match never advanced the search (a hang) */
     { P_EMPTY, false, S("aa zz bb q zz"), S("aa zz bb <LA_1> zz") },
