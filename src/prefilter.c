@@ -55,6 +55,16 @@ struct prefilter {
     size_t n_rules;
 };
 
+/* x as loaded from little-endian bytes. */
+static uint64_t le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(x);
+#else
+    return x;
+#endif
+}
+
 static unsigned char lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
@@ -266,13 +276,17 @@ static bool has_bit(const uint8_t *map, unsigned k)
     return (map[k >> 3] & (1u << (k & 7))) != 0;
 }
 
-/* 16-bit hash of 3 lowercase bytes. */
-static unsigned tri_hash(const unsigned char *q)
+/* 16-bit hash of 3 bytes (in the low 24 bits of v) with bit 0x20 set in
+ * each: that folds ASCII case (and a few other pairs, which the compare
+ * after a hit sorts out) without a table lookup. */
+static unsigned tri_hash(uint32_t v)
 {
-    uint32_t v = (uint32_t)q[0] | ((uint32_t)q[1] << 8) |
-                 ((uint32_t)q[2] << 16);
+    return (unsigned)(((v | 0x202020u) & 0xFFFFFFu) * 2654435761u >> 16);
+}
 
-    return (unsigned)((v * 2654435761u) >> 16);
+static uint32_t tri_of(const unsigned char *q)
+{
+    return (uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16);
 }
 
 /* File every keyword under its first two bytes (a bucket per pair), and
@@ -296,7 +310,7 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
         e->kw = (uint32_t)i;
         set_bit(pf->pair, e->key);
         if (pf->kw[i].len >= 3) {
-            set_bit(pf->tri, tri_hash(t));
+            set_bit(pf->tri, tri_hash(tri_of(t)));
         } else {
             pf->tri_ok = false;
         }
@@ -542,38 +556,60 @@ static int verify_at(struct pf_result *res, const struct prefilter *pf,
     return 0;
 }
 
-/* Every keyword is 3 bytes or longer: roll the 3 lowercased bytes ending
- * at each position through the tri hash map, which holds the first 3
- * bytes of every keyword; only a hit there is compared. Hits come out
- * in start order. */
+static int tri_verify(struct pf_result *res, const struct prefilter *pf,
+                      const unsigned char *s, size_t at, size_t to,
+                      struct bb_err *err)
+{
+    return verify_at(res, pf, s, at, to,
+                     ((unsigned)pf->lc[s[at]] << 8) | pf->lc[s[at + 1]], err);
+}
+
+/* Every keyword is 3 bytes or longer: the 3 bytes starting at each
+ * position go through the tri hash map, which holds the first 3 bytes of
+ * every keyword; only a hit there is compared. Positions are hashed 4 at
+ * a time from one 8-byte load, with one branch for the 4 when none hits
+ * (the common case). Hits come out in start order. */
 static int scan_tri(struct pf_result *res, const struct prefilter *pf,
                     const unsigned char *s, size_t from, size_t to,
                     struct bb_err *err)
 {
-    const uint8_t *lc = pf->lc;
     const uint8_t *tri = pf->tri;
-    uint32_t v = 0;
-    size_t i;
+    size_t i = from;
     int rc;
 
-    for (i = from; i < to; i++) {
-        size_t at;
-        unsigned h;
+    for (; i + 8 <= to; i += 4) {
+        uint64_t x;
+        unsigned h0;
+        unsigned h1;
+        unsigned h2;
+        unsigned h3;
+        size_t k;
 
-        v = ((v << 8) | lc[s[i]]) & 0xFFFFFFu;
-        if (i < from + 2) {
+        memcpy(&x, s + i, sizeof(x));
+        x = le64(x);
+        h0 = tri_hash((uint32_t)x);
+        h1 = tri_hash((uint32_t)(x >> 8));
+        h2 = tri_hash((uint32_t)(x >> 16));
+        h3 = tri_hash((uint32_t)(x >> 24));
+        if (!(has_bit(tri, h0) | has_bit(tri, h1) | has_bit(tri, h2) |
+              has_bit(tri, h3))) {
             continue;
         }
-        h = (unsigned)(((v >> 16) | ((v & 0xFF) << 16) | (v & 0xFF00)) *
-                       2654435761u >> 16);
-        if (!has_bit(tri, h)) {
-            continue;
+        for (k = 0; k < 4; k++) {
+            if (has_bit(tri, tri_hash((uint32_t)(x >> (8 * k))))) {
+                rc = tri_verify(res, pf, s, i + k, to, err);
+                if (rc < 0) {
+                    return rc;
+                }
+            }
         }
-        at = i - 2;
-        rc = verify_at(res, pf, s, at, to,
-                       ((unsigned)lc[s[at]] << 8) | lc[s[at + 1]], err);
-        if (rc < 0) {
-            return rc;
+    }
+    for (; i + 3 <= to; i++) {
+        if (has_bit(tri, tri_hash(tri_of(s + i)))) {
+            rc = tri_verify(res, pf, s, i, to, err);
+            if (rc < 0) {
+                return rc;
+            }
         }
     }
     return 0;

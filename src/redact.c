@@ -10,8 +10,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "core.h"
 #include "ruleset.h"
@@ -49,6 +50,8 @@ struct bb_redactor {
     uint32_t *next_num;   /* per type */
     unsigned char key[32];
     size_t key_len;
+    EVP_MAC *mac;         /* HMAC, keyed once: each value only re-inits */
+    EVP_MAC_CTX *mctx;
     struct slot *tab;
     size_t tab_cap;
     size_t tab_n;
@@ -94,6 +97,25 @@ static int map_types(struct bb_redactor *rd, struct bb_err *err)
     return 0;
 }
 
+/* Key the HMAC-SHA256 context with rd->key; later values reuse it. */
+static int key_mac(struct bb_redactor *rd, struct bb_err *err)
+{
+    OSSL_PARAM params[2];
+
+    if (rd->mac == NULL) {
+        rd->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        rd->mctx = rd->mac ? EVP_MAC_CTX_new(rd->mac) : NULL;
+    }
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (rd->mctx == NULL ||
+        EVP_MAC_init(rd->mctx, rd->key, rd->key_len, params) != 1) {
+        return bb_seterr(err, BB_EINVAL, "cannot set up HMAC-SHA256");
+    }
+    return 0;
+}
+
 int bb_redactor_new(struct bb_redactor **out, const struct bb_ruleset *rs,
                     struct bb_err *err)
 {
@@ -114,11 +136,14 @@ int bb_redactor_new(struct bb_redactor **out, const struct bb_ruleset *rs,
                        (ssize_t)sizeof(rd->key)) {
         rc = bb_seterr(err, BB_EIO, "cannot read random bytes for the key");
     }
+    rd->key_len = sizeof(rd->key);
+    if (rc == 0) {
+        rc = key_mac(rd, err);
+    }
     if (rc < 0) {
         bb_redactor_free(rd);
         return rc;
     }
-    rd->key_len = sizeof(rd->key);
     *out = rd;
     return 0;
 }
@@ -141,6 +166,8 @@ void bb_redactor_free(struct bb_redactor *rd)
     bb_free(rd->next_num);
     bb_free(rd->tab);
     bb_wipe(rd->key, sizeof(rd->key));
+    EVP_MAC_CTX_free(rd->mctx);
+    EVP_MAC_free(rd->mac);
     bb_free(rd);
 }
 
@@ -230,33 +257,24 @@ int bb_redactor_set_key(struct bb_redactor *rd, const void *key, size_t len,
         return bb_seterr(err, BB_EINVAL, "cannot derive the hash key");
     }
     rd->key_len = n;
-    return 0;
+    return key_mac(rd, err);
 }
 
+/* HMAC-SHA256 of type, a NUL, then the value. */
 static int mac(unsigned char out[32], const struct bb_redactor *rd,
                const char *type, const char *v, size_t n,
                struct bb_err *err)
 {
-    unsigned char buf[32];
-    unsigned int len = 0;
-    size_t tl = strlen(type) + 1;
-    unsigned char *msg = bb_malloc(tl + n);
-    int rc = 0;
+    size_t len = 0;
 
-    if (msg == NULL) {
-        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    if (EVP_MAC_init(rd->mctx, NULL, 0, NULL) != 1 ||
+        EVP_MAC_update(rd->mctx, (const unsigned char *)type,
+                       strlen(type) + 1) != 1 ||
+        EVP_MAC_update(rd->mctx, (const unsigned char *)v, n) != 1 ||
+        EVP_MAC_final(rd->mctx, out, &len, 32) != 1 || len != 32) {
+        return bb_seterr(err, BB_EINVAL, "HMAC-SHA256 failed");
     }
-    memcpy(msg, type, tl);
-    memcpy(msg + tl, v, n);
-    if (HMAC(EVP_sha256(), rd->key, (int)rd->key_len, msg, tl + n, buf,
-             &len) == NULL || len != 32) {
-        rc = bb_seterr(err, BB_EINVAL, "HMAC-SHA256 failed");
-    } else {
-        memcpy(out, buf, 32);
-    }
-    bb_wipe(msg, tl + n);
-    bb_free(msg);
-    return rc;
+    return 0;
 }
 
 static int grow_tab(struct bb_redactor *rd, struct bb_err *err)

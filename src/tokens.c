@@ -152,11 +152,17 @@ static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
 
     while ((i = bytescan_digit(s, i, to)) < to) {
         size_t b = i;
+        size_t units = 0;
 
         while (b < to && k->cls[s[b]] != 0) {
+            units += k->cls[s[b]] & 1;
             b++;
         }
-        rc = tokens_in(tv, k, min, s, i, b, from, to, err);
+        /* Fewer digits in the whole stretch than min: no token of it
+         * can count enough, unless it is still open. */
+        rc = units >= min || b == to
+                 ? tokens_in(tv, k, min, s, i, b, from, to, err)
+                 : 0;
         if (rc < 0) {
             return rc;
         }
@@ -184,7 +190,10 @@ static int scan_word(struct pf_tokvec *tv, const struct pf_kind *k,
         while (b < to && k->cls[s[b]] != 0) {
             b++;
         }
-        rc = tokens_in(tv, k, min, s, a, b, from, to, err);
+        /* A stretch shorter than min holds fewer units than min. */
+        rc = b - a >= min || b == to
+                 ? tokens_in(tv, k, min, s, a, b, from, to, err)
+                 : 0;
         if (rc < 0) {
             return rc;
         }
@@ -209,12 +218,19 @@ static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
     int rc;
 
     while ((b = bytescan_set(s, i, to, k->joiners, k->n_joiners)) < to) {
+        size_t joins = 0;
+
         for (a = b; a > i && k->cls[s[a - 1]] != 0; a--) {
         }
         while (b < to && k->cls[s[b]] != 0) {
+            joins += k->cls[s[b]] >> 1;
             b++;
         }
-        rc = tokens_in(tv, k, min, s, a, b, from, to, err);
+        /* A hex token counts only joiners of its stretch: with fewer
+         * than min in all of it, none of its tokens is kept. */
+        rc = joins >= min || b == to
+                 ? tokens_in(tv, k, min, s, a, b, from, to, err)
+                 : 0;
         if (rc < 0) {
             return rc;
         }
