@@ -327,8 +327,13 @@ int matcher_find(struct mresult *out, struct matcher_state *ms,
     pcre2_set_offset_limit(ms->mctx, call->limit == SIZE_MAX
                                          ? PCRE2_UNSET
                                          : (PCRE2_SIZE)call->limit);
-    rc = pcre2_match(p->re, (PCRE2_SPTR)call->subj, call->len, call->start,
-                     opts, ms->md, ms->mctx);
+    /* The JIT entry skips pcre2_match's argument checks, which cost as
+     * much as a short search; the pattern was compiled for every mode
+     * used here, and invalid UTF-8 is handled by MATCH_INVALID_UTF. */
+    rc = p->jit ? pcre2_jit_match(p->re, (PCRE2_SPTR)call->subj, call->len,
+                                  call->start, opts, ms->md, ms->mctx)
+                : pcre2_match(p->re, (PCRE2_SPTR)call->subj, call->len,
+                              call->start, opts, ms->md, ms->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {
         out->kind = M_NONE;
         return 0;
