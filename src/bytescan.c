@@ -4,10 +4,16 @@
  */
 #include "bytescan.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define BYTESCAN_AVX2 1
 #endif
 
 static int is_digit(unsigned char c)
@@ -131,4 +137,79 @@ size_t bytescan_word8(const unsigned char *s, size_t i, size_t to)
         }
     }
     return to;
+}
+
+static bool tri_bit(const uint32_t *map, unsigned h)
+{
+    return (map[h >> 5] >> (h & 31)) & 1u;
+}
+
+/* Portable: one position at a time. */
+static uint64_t tri_plain(const unsigned char *s, size_t i,
+                          const uint32_t *map)
+{
+    uint64_t m = 0;
+    unsigned k;
+
+    for (k = 0; k < 64; k++) {
+        uint32_t v = (uint32_t)s[i + k] | ((uint32_t)s[i + k + 1] << 8) |
+                     ((uint32_t)s[i + k + 2] << 16);
+
+        m |= (uint64_t)tri_bit(map, bytescan_tri_hash(v)) << k;
+    }
+    return m;
+}
+
+#ifdef BYTESCAN_AVX2
+/* 8 positions per step: a shuffle puts the 3 bytes of each position in
+ * a 32-bit lane, the hash is one multiply, and a gather fetches the map
+ * words. No branch inside, so the gathers overlap. */
+__attribute__((target("avx2"))) static uint64_t
+tri_avx2(const unsigned char *s, size_t i, const uint32_t *map)
+{
+    const __m256i ctl = _mm256_setr_epi8(
+        0, 1, 2, -128, 1, 2, 3, -128, 2, 3, 4, -128, 3, 4, 5, -128,
+        4, 5, 6, -128, 5, 6, 7, -128, 6, 7, 8, -128, 7, 8, 9, -128);
+    const __m256i fold = _mm256_set1_epi32(0x202020);
+    const __m256i mul = _mm256_set1_epi32((int)2654435761u);
+    const __m256i low5 = _mm256_set1_epi32(31);
+    const __m256i one = _mm256_set1_epi32(1);
+    uint64_t m = 0;
+    unsigned k;
+
+    for (k = 0; k < 64; k += 8) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(s + i + k));
+        __m256i x = _mm256_broadcastsi128_si256(b);
+        __m256i v = _mm256_or_si256(_mm256_shuffle_epi8(x, ctl), fold);
+        __m256i h = _mm256_srli_epi32(_mm256_mullo_epi32(v, mul), 16);
+        __m256i w = _mm256_i32gather_epi32((const int *)map,
+                                           _mm256_srli_epi32(h, 5), 4);
+        __m256i bit = _mm256_and_si256(
+            _mm256_srlv_epi32(w, _mm256_and_si256(h, low5)), one);
+
+        m |= (uint64_t)(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(
+                 _mm256_cmpeq_epi32(bit, one)))
+             << k;
+    }
+    return m;
+}
+#endif
+
+uint64_t bytescan_tri64(const unsigned char *s, size_t i,
+                        const uint32_t *map)
+{
+#ifdef BYTESCAN_AVX2
+    static atomic_int avx2 = -1; /* not yet asked */
+    int have = atomic_load_explicit(&avx2, memory_order_relaxed);
+
+    if (have < 0) {
+        __builtin_cpu_init();
+        have = __builtin_cpu_supports("avx2") ? 1 : 0;
+        atomic_store_explicit(&avx2, have, memory_order_relaxed);
+    }
+    if (have) {
+        return tri_avx2(s, i, map);
+    }
+#endif
+    return tri_plain(s, i, map);
 }

@@ -7,6 +7,7 @@
 #define BB_BYTESCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define BYTESCAN_MAX_SET 8
 
@@ -22,5 +23,18 @@ size_t bytescan_set(const unsigned char *s, size_t i, size_t to,
  * digits, '_' and '-', within s[i, to); or to. Every run of 15 or more
  * such bytes starting at or after i holds one. */
 size_t bytescan_word8(const unsigned char *s, size_t i, size_t to);
+
+/* The hash of the 3 bytes in the low 24 bits of v, each with bit 0x20
+ * set (which folds ASCII case): 16 bits. */
+static inline unsigned bytescan_tri_hash(uint32_t v)
+{
+    return (unsigned)(((v | 0x202020u) & 0xFFFFFFu) * 2654435761u >> 16);
+}
+
+/* Bit k set when the 3 bytes s[i+k..i+k+2] hash to a bit set in map
+ * (65536 bits, bit h at map[h / 32] >> (h % 32)), for k in 0..63. Reads
+ * s[i, i + 72). Uses AVX2 when the CPU has it. */
+uint64_t bytescan_tri64(const unsigned char *s, size_t i,
+                        const uint32_t *map);
 
 #endif

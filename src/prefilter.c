@@ -37,7 +37,7 @@ struct prefilter {
     bool tri_ok;             /* every keyword has 3 bytes or more */
     uint32_t *bucket;        /* 65537 offsets into ent by key */
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
-    uint8_t tri[65536 / 8];  /* bitmap of hashes of keywords' first 3 */
+    uint32_t tri[65536 / 32]; /* bitmap of hashes of keywords' first 3 */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
     unsigned char cls_bytes[PF_MAX_CLASSES][BYTESCAN_MAX_SET];
@@ -54,16 +54,6 @@ struct prefilter {
     bool *rule_gated;        /* per rule */
     size_t n_rules;
 };
-
-/* x as loaded from little-endian bytes. */
-static uint64_t le64(uint64_t x)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return __builtin_bswap64(x);
-#else
-    return x;
-#endif
-}
 
 static unsigned char lower(unsigned char c)
 {
@@ -276,17 +266,14 @@ static bool has_bit(const uint8_t *map, unsigned k)
     return (map[k >> 3] & (1u << (k & 7))) != 0;
 }
 
-/* 16-bit hash of 3 bytes (in the low 24 bits of v) with bit 0x20 set in
- * each: that folds ASCII case (and a few other pairs, which the compare
- * after a hit sorts out) without a table lookup. */
-static unsigned tri_hash(uint32_t v)
-{
-    return (unsigned)(((v | 0x202020u) & 0xFFFFFFu) * 2654435761u >> 16);
-}
-
 static uint32_t tri_of(const unsigned char *q)
 {
     return (uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16);
+}
+
+static bool tri_has(const uint32_t *map, unsigned h)
+{
+    return (map[h >> 5] >> (h & 31)) & 1u;
 }
 
 /* File every keyword under its first two bytes (a bucket per pair), and
@@ -310,7 +297,8 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
         e->kw = (uint32_t)i;
         set_bit(pf->pair, e->key);
         if (pf->kw[i].len >= 3) {
-            set_bit(pf->tri, tri_hash(tri_of(t)));
+            pf->tri[bytescan_tri_hash(tri_of(t)) >> 5] |=
+                1u << (bytescan_tri_hash(tri_of(t)) & 31);
         } else {
             pf->tri_ok = false;
         }
@@ -566,46 +554,29 @@ static int tri_verify(struct pf_result *res, const struct prefilter *pf,
 
 /* Every keyword is 3 bytes or longer: the 3 bytes starting at each
  * position go through the tri hash map, which holds the first 3 bytes of
- * every keyword; only a hit there is compared. Positions are hashed 4 at
- * a time from one 8-byte load, with one branch for the 4 when none hits
- * (the common case). Hits come out in start order. */
+ * every keyword; only a hit there is compared. Hits come out in start
+ * order. */
 static int scan_tri(struct pf_result *res, const struct prefilter *pf,
                     const unsigned char *s, size_t from, size_t to,
                     struct bb_err *err)
 {
-    const uint8_t *tri = pf->tri;
     size_t i = from;
     int rc;
 
-    for (; i + 8 <= to; i += 4) {
-        uint64_t x;
-        unsigned h0;
-        unsigned h1;
-        unsigned h2;
-        unsigned h3;
-        size_t k;
+    for (; i + 72 <= to; i += 64) {
+        uint64_t m = bytescan_tri64(s, i, pf->tri);
 
-        memcpy(&x, s + i, sizeof(x));
-        x = le64(x);
-        h0 = tri_hash((uint32_t)x);
-        h1 = tri_hash((uint32_t)(x >> 8));
-        h2 = tri_hash((uint32_t)(x >> 16));
-        h3 = tri_hash((uint32_t)(x >> 24));
-        if (!(has_bit(tri, h0) | has_bit(tri, h1) | has_bit(tri, h2) |
-              has_bit(tri, h3))) {
-            continue;
-        }
-        for (k = 0; k < 4; k++) {
-            if (has_bit(tri, tri_hash((uint32_t)(x >> (8 * k))))) {
-                rc = tri_verify(res, pf, s, i + k, to, err);
-                if (rc < 0) {
-                    return rc;
-                }
+        while (m != 0) {
+            rc = tri_verify(res, pf, s, i + (size_t)__builtin_ctzll(m), to,
+                            err);
+            if (rc < 0) {
+                return rc;
             }
+            m &= m - 1;
         }
     }
     for (; i + 3 <= to; i++) {
-        if (has_bit(tri, tri_hash(tri_of(s + i)))) {
+        if (tri_has(pf->tri, bytescan_tri_hash(tri_of(s + i)))) {
             rc = tri_verify(res, pf, s, i, to, err);
             if (rc < 0) {
                 return rc;
