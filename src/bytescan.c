@@ -195,10 +195,9 @@ tri_avx2(const unsigned char *s, size_t i, const uint32_t *map)
 }
 #endif
 
-uint64_t bytescan_tri64(const unsigned char *s, size_t i,
-                        const uint32_t *map)
-{
 #ifdef BYTESCAN_AVX2
+static bool have_avx2(void)
+{
     static atomic_int avx2 = -1; /* not yet asked */
     int have = atomic_load_explicit(&avx2, memory_order_relaxed);
 
@@ -207,9 +206,67 @@ uint64_t bytescan_tri64(const unsigned char *s, size_t i,
         have = __builtin_cpu_supports("avx2") ? 1 : 0;
         atomic_store_explicit(&avx2, have, memory_order_relaxed);
     }
-    if (have) {
+    return have != 0;
+}
+#endif
+
+uint64_t bytescan_tri64(const unsigned char *s, size_t i,
+                        const uint32_t *map)
+{
+#ifdef BYTESCAN_AVX2
+    if (have_avx2()) {
         return tri_avx2(s, i, map);
     }
 #endif
     return tri_plain(s, i, map);
+}
+
+#ifdef BYTESCAN_AVX2
+/* 32 bytes against every range: (b - lo) <= (hi - lo), unsigned. */
+__attribute__((target("avx2"))) static uint32_t
+mask32_avx2(const unsigned char *s, const struct bytescan_ranges *r)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)s);
+    __m256i hit = _mm256_setzero_si256();
+    size_t k;
+
+    for (k = 0; k < r->n; k++) {
+        __m256i t = _mm256_sub_epi8(v, _mm256_set1_epi8((char)r->lo[k]));
+        __m256i d = _mm256_set1_epi8((char)(r->hi[k] - r->lo[k]));
+
+        hit = _mm256_or_si256(
+            hit, _mm256_cmpeq_epi8(_mm256_min_epu8(t, d), t));
+    }
+    return (uint32_t)_mm256_movemask_epi8(hit);
+}
+#endif
+
+static bool in_ranges(unsigned char c, const struct bytescan_ranges *r)
+{
+    size_t k;
+
+    for (k = 0; k < r->n; k++) {
+        if (c >= r->lo[k] && c <= r->hi[k]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint64_t bytescan_mask(const unsigned char *s, size_t i, size_t n,
+                       const struct bytescan_ranges *r)
+{
+    uint64_t m = 0;
+    size_t k;
+
+#ifdef BYTESCAN_AVX2
+    if (n == 64 && have_avx2()) {
+        return (uint64_t)mask32_avx2(s + i, r) |
+               ((uint64_t)mask32_avx2(s + i + 32, r) << 32);
+    }
+#endif
+    for (k = 0; k < n; k++) {
+        m |= (uint64_t)in_ranges(s[i + k], r) << k;
+    }
+    return m;
 }

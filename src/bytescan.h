@@ -37,4 +37,19 @@ static inline unsigned bytescan_tri_hash(uint32_t v)
 uint64_t bytescan_tri64(const unsigned char *s, size_t i,
                         const uint32_t *map);
 
+/* A byte set as up to 8 inclusive ranges, for bytescan_mask64(). */
+#define BYTESCAN_MAX_RANGES 8
+
+struct bytescan_ranges {
+    unsigned char lo[BYTESCAN_MAX_RANGES];
+    unsigned char hi[BYTESCAN_MAX_RANGES];
+    size_t n;
+};
+
+/* Bit k set when s[i + k] lies in one of the ranges, for k in 0..n-1
+ * (n <= 64; reads s[i, i + n)). Uses AVX2 for whole blocks of 64 when
+ * the CPU has it. */
+uint64_t bytescan_mask(const unsigned char *s, size_t i, size_t n,
+                       const struct bytescan_ranges *r);
+
 #endif

@@ -114,32 +114,15 @@ static int file_kind(struct prefilter *pf, const struct pf_kind *kp,
 static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
                     struct bb_err *err)
 {
-    static const char hexd[] = "0123456789abcdefABCDEF";
-    const char *jn = r->digits_hex ? pf->hex_joiners : " .-/()+";
     struct pf_kind k;
     const char *j;
     int rc;
 
-    memset(&k, 0, sizeof(k));
-    memset(k.jidx, -1, sizeof(k.jidx));
     if (r->digits_word != NULL) {
         tokens_word_kind(&k, r->digits_word);
         return file_kind(pf, &k, r, i, err);
     }
-    for (j = jn; *j != '\0'; j++) {
-        k.cls[(unsigned char)*j] = 2;
-        if (r->digits_hex != NULL) {
-            k.jidx[(unsigned char)*j] = (int8_t)k.n_joiners;
-            k.joiners[k.n_joiners++] = (unsigned char)*j;
-        }
-    }
-    for (j = hexd; *j != '\0'; j++) {
-        if (r->digits_hex != NULL || (*j >= '0' && *j <= '9')) {
-            k.cls[(unsigned char)*j] = 1;
-        }
-    }
-    k.max_gap = 3;
-    k.count_joiners = r->digits_hex != NULL;
+    tokens_digit_kind(&k, r->digits_hex ? pf->hex_joiners : NULL);
     rc = file_kind(pf, &k, r, i, err);
     for (j = r->digits_hex; rc == 0 && j != NULL && *j != '\0'; j++) {
         pf->rule_jmask[i] |= (uint8_t)(1u << k.jidx[(unsigned char)*j]);
@@ -462,6 +445,7 @@ void pf_result_dispose(struct pf_result *res)
     }
     for (i = 0; res->tok != NULL && i < PF_MAX_KINDS; i++) {
         bb_free(res->tok[i].v);
+        bb_free(res->tok[i].m);
     }
     bb_free(res->tok);
     for (i = 0; res->class_runs != NULL && i < PF_MAX_CLASSES; i++) {

@@ -46,6 +46,8 @@ struct pf_token {
 struct pf_tokvec {
     struct pf_token *v;
     size_t n, cap;
+    uint64_t *m;     /* scratch: the scan's bit masks */
+    size_t mcap;     /* in words */
 };
 
 struct pf_result {

@@ -1,7 +1,8 @@
 /*
- * tokens.c - scans for the token kinds of the prefilter: numbers jump
- * from digit to digit, hex tokens from joiner to joiner, word tokens
- * between 8-byte blocks of word characters (bytescan.c). A token
+ * tokens.c - scans for the token kinds of the prefilter: numbers, hex
+ * runs joined by separators, long runs of word characters. Bit masks of
+ * units and joiners (bytescan.c) pick the few stretches that can hold a
+ * token that counts enough; only those are read byte by byte. A token
  * reaching the end of the window is open: it may still grow.
  */
 #include "tokens.h"
@@ -10,10 +11,37 @@
 
 #include "core.h"
 
+void tokens_digit_kind(struct pf_kind *k, const char *hex_joiners)
+{
+    static const char hexd[] = "0123456789abcdefABCDEF";
+    const char *jn = hex_joiners ? hex_joiners : " .-/()+";
+    const char *j;
+
+    memset(k, 0, sizeof(*k));
+    memset(k->jidx, -1, sizeof(k->jidx));
+    for (j = jn; *j != '\0' && k->n_joiners < BYTESCAN_MAX_SET; j++) {
+        k->cls[(unsigned char)*j] = 2;
+        if (hex_joiners != NULL) {
+            k->jidx[(unsigned char)*j] = (int8_t)k->n_joiners;
+            k->joiners[k->n_joiners++] = (unsigned char)*j;
+        }
+    }
+    for (j = hexd; *j != '\0'; j++) {
+        if (hex_joiners != NULL || (*j >= '0' && *j <= '9')) {
+            k->cls[(unsigned char)*j] = 1;
+        }
+    }
+    k->max_gap = 3;
+    k->count_joiners = hex_joiners != NULL;
+}
+
 /* Word tokens: letters, digits, '_' and '-' joined by single joiners. */
 void tokens_word_kind(struct pf_kind *k, const char *joiners)
 {
     unsigned c;
+
+    memset(k, 0, sizeof(*k));
+    memset(k->jidx, -1, sizeof(k->jidx));
 
     for (c = 0; c < 256; c++) {
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -142,112 +170,225 @@ static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
     return 0;
 }
 
-/* Numeric tokens start at a digit: jump from digit to digit. */
-static int scan_numeric(struct pf_tokvec *tv, const struct pf_kind *k,
-                        size_t min, const unsigned char *s, size_t from,
-                        size_t to, struct bb_err *err)
+/* The bytes of class v (1 units, 2 joiners) of kind k as ranges. */
+static void class_ranges(struct bytescan_ranges *r, const struct pf_kind *k,
+                         uint8_t v)
 {
-    size_t i = from;
-    int rc;
+    unsigned c = 0;
 
-    while ((i = bytescan_digit(s, i, to)) < to) {
-        size_t b = i;
-        size_t units = 0;
+    r->n = 0;
+    while (c < 256) {
+        unsigned e;
 
-        while (b < to && k->cls[s[b]] != 0) {
-            units += k->cls[s[b]] & 1;
-            b++;
+        if (k->cls[c] != v) {
+            c++;
+            continue;
         }
-        /* Fewer digits in the whole stretch than min: no token of it
-         * can count enough, unless it is still open. */
-        rc = units >= min || b == to
-                 ? tokens_in(tv, k, min, s, i, b, from, to, err)
-                 : 0;
-        if (rc < 0) {
-            return rc;
+        for (e = c; e + 1 < 256 && k->cls[e + 1] == v; e++) {
         }
-        i = b;
+        if (r->n == BYTESCAN_MAX_RANGES) {
+            r->n++; /* too many: the caller notices */
+            return;
+        }
+        r->lo[r->n] = (unsigned char)c;
+        r->hi[r->n] = (unsigned char)e;
+        r->n++;
+        c = e + 1;
     }
-    return 0;
 }
 
-/* Word tokens of a rule are long (min 16 units), so each holds a run of
- * 8 word bytes at a multiple of 8 from `from`: jump between such blocks
- * and take the stretch of unit and joiner bytes around each. */
-static int scan_word(struct pf_tokvec *tv, const struct pf_kind *k,
-                     size_t min, const unsigned char *s, size_t from,
-                     size_t to, struct bb_err *err)
-{
-    size_t i = from;
-    size_t done = from; /* the stretches before this are filed */
-    size_t a;
-    size_t b;
-    int rc;
+/* Mask arrays hold a zero word before and after the window's words
+ * (1..nw), so neighbours can be read without bounds checks. */
 
-    while ((b = bytescan_word8(s, i, to)) < to) {
-        for (a = b; a > done && k->cls[s[a - 1]] != 0; a--) {
-        }
-        while (b < to && k->cls[s[b]] != 0) {
-            b++;
-        }
-        /* A stretch shorter than min holds fewer units than min. */
-        rc = b - a >= min || b == to
-                 ? tokens_in(tv, k, min, s, a, b, from, to, err)
-                 : 0;
-        if (rc < 0) {
-            return rc;
-        }
-        done = b;
-        i = from + ((b - from + 7) / 8) * 8;
+/* Bits of positions 64(w - 1) + p + d, p = 0..63, of mask m; 0 < |d| < 64
+ * (positions outside the window read as 0). */
+static uint64_t bits_at(const uint64_t *m, size_t w, int d)
+{
+    if (d > 0) {
+        return (m[w] >> d) | (m[w + 1] << (64 - d));
     }
-    for (a = to; a > done && k->cls[s[a - 1]] != 0; a--) {
-    }
-    return a < to ? tokens_in(tv, k, min, s, a, to, from, to, err) : 0;
+    return (m[w] << -d) | (m[w - 1] >> (64 + d));
 }
 
-/* Hex tokens only count when they hold joiners: jump from joiner to
- * joiner, and take the whole stretch of unit and joiner bytes around it.
- * A stretch at the very end may still grow, joiner or not. */
-static int scan_hex(struct pf_tokvec *tv, const struct pf_kind *k,
-                    size_t min, const unsigned char *s, size_t from,
-                    size_t to, struct bb_err *err)
+/* t = units plus the joiner bytes of gaps of at most g (<= 8) joiners
+ * between two units: a token's bytes, from its first unit to its last.
+ * A joiner is in such a gap when a unit lies a bytes before it and b
+ * bytes after it, joiners between, and a + b - 1 <= g. */
+static void token_bytes(uint64_t *t, const uint64_t *u, const uint64_t *j,
+                        size_t nw, int g)
 {
-    size_t i = from;
-    size_t a;
-    size_t b;
-    int rc;
+    uint64_t before[9]; /* before[a]: unit a bytes back, joiners between */
+    uint64_t after[9];  /* after[b]: unit within b bytes on, joiners between */
+    size_t w;
+    int d;
 
-    while ((b = bytescan_set(s, i, to, k->joiners, k->n_joiners)) < to) {
-        size_t joins = 0;
+    for (w = 1; w <= nw; w++) {
+        uint64_t jb = ~(uint64_t)0;
+        uint64_t ja = ~(uint64_t)0;
+        uint64_t bridge = 0;
 
-        for (a = b; a > i && k->cls[s[a - 1]] != 0; a--) {
+        if ((u[w - 1] | u[w] | u[w + 1]) == 0 || j[w] == 0) {
+            t[w] = u[w];
+            continue;
         }
-        while (b < to && k->cls[s[b]] != 0) {
-            joins += k->cls[s[b]] >> 1;
-            b++;
+        after[0] = 0;
+        for (d = 1; d <= g; d++) {
+            before[d] = jb & bits_at(u, w, -d);
+            jb &= bits_at(j, w, -d);
+            after[d] = after[d - 1] | (ja & bits_at(u, w, d));
+            ja &= bits_at(j, w, d);
         }
-        /* A hex token counts only joiners of its stretch: with fewer
-         * than min in all of it, none of its tokens is kept. */
-        rc = joins >= min || b == to
-                 ? tokens_in(tv, k, min, s, a, b, from, to, err)
-                 : 0;
-        if (rc < 0) {
-            return rc;
+        for (d = 1; d <= g; d++) {
+            bridge |= before[d] & after[g + 1 - d];
         }
-        i = b;
+        t[w] = u[w] | (bridge & j[w]);
     }
-    for (a = to; a > i && k->cls[s[a - 1]] != 0; a--) {
+}
+
+/* In place: bit p stays set when bits p .. p + len - 1 are all set
+ * (1 <= len <= 64). Ascending order keeps every word read unchanged. */
+static void runs_of(uint64_t *x, size_t nw, size_t len)
+{
+    size_t have = 1;
+    size_t w;
+
+    while (have * 2 <= len && have < 64) {
+        for (w = 1; w <= nw; w++) {
+            x[w] &= bits_at(x, w, (int)have);
+        }
+        have *= 2;
     }
-    return a < to ? tokens_in(tv, k, min, s, a, to, from, to, err) : 0;
+    if (have < len) {
+        for (w = 1; w <= nw; w++) {
+            x[w] &= bits_at(x, w, (int)(len - have));
+        }
+    }
+}
+
+/* Joiners q whose nearest non-unit byte before them is a joiner too:
+ * two joiners with only units (or nothing) between them. Every hex
+ * token that counts 2 or more joiners holds such a pair. */
+static void joiner_pairs(uint64_t *x, const uint64_t *u, const uint64_t *j,
+                         size_t nw)
+{
+    uint64_t carry = 0;
+    size_t w;
+
+    for (w = 1; w <= nw; w++) {
+        uint64_t after_j = bits_at(j, w, -1);
+        uint64_t starts = after_j & u[w]; /* unit runs right after a joiner */
+        uint64_t sum = u[w] + starts;
+        uint64_t c1 = sum < u[w];
+        uint64_t sum2 = sum + carry;
+
+        carry = c1 | (sum2 < sum);
+        /* the carry lands on the byte after each such run */
+        x[w] = (sum2 & ~u[w] & j[w]) | (after_j & j[w]);
+    }
+}
+
+/* Tokens of the stretch (unit and joiner bytes) around p, within [lo, to). */
+static int stretch_at(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, size_t p,
+                      size_t lo, size_t from, size_t to, size_t *end,
+                      struct bb_err *err)
+{
+    size_t a = p;
+    size_t b = p;
+
+    while (a > lo && k->cls[s[a - 1]] != 0) {
+        a--;
+    }
+    while (b < to && k->cls[s[b]] != 0) {
+        b++;
+    }
+    *end = b;
+    return tokens_in(tv, k, min, s, a, b, from, to, err);
+}
+
+/* Masks of units and joiners 64 bytes at a time; the stretches that may
+ * hold a token counting min (a run of min token bytes for numbers and
+ * words, a pair of joiners for hex) go to tokens_in(), and so does the
+ * stretch at the end of the window, whose last token may be open. The
+ * tokens are those of tokens_in() over every stretch. */
+static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, size_t from,
+                      size_t to, const struct bytescan_ranges *ur,
+                      const struct bytescan_ranges *jr, struct bb_err *err)
+{
+    size_t nw = (to - from + 63) / 64;
+    uint64_t *u;
+    uint64_t *j;
+    uint64_t *x;
+    size_t done = from;
+    size_t w;
+    int rc = bb_grow((void **)&tv->m, &tv->mcap, 3 * (nw + 2),
+                     sizeof(*tv->m), err);
+
+    if (rc < 0) {
+        return rc;
+    }
+    u = tv->m;
+    j = u + nw + 2;
+    x = j + nw + 2;
+    u[0] = j[0] = x[0] = 0;
+    u[nw + 1] = j[nw + 1] = x[nw + 1] = 0;
+    for (w = 1; w <= nw; w++) {
+        size_t at = from + 64 * (w - 1);
+        size_t n = to - at < 64 ? to - at : 64;
+
+        u[w] = bytescan_mask(s, at, n, ur);
+        j[w] = jr->n > 0 ? bytescan_mask(s, at, n, jr) : 0;
+    }
+    if (k->count_joiners) {
+        joiner_pairs(x, u, j, nw);
+    } else {
+        token_bytes(x, u, j, nw, (int)k->max_gap);
+        runs_of(x, nw, min);
+    }
+    for (w = 1; rc == 0 && w <= nw; w++) {
+        uint64_t m = x[w];
+
+        while (rc == 0 && m != 0) {
+            size_t p = from + 64 * (w - 1) + (size_t)__builtin_ctzll(m);
+
+            m &= m - 1;
+            if (p >= done) {
+                rc = stretch_at(tv, k, min, s, p, done, from, to, &done,
+                                err);
+            }
+        }
+    }
+    if (rc == 0 && to > done && k->cls[s[to - 1]] != 0) {
+        rc = stretch_at(tv, k, min, s, to - 1, done, from, to, &done, err);
+    }
+    return rc;
+}
+
+int tokens_scan_plain(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, size_t from,
+                      size_t to, struct bb_err *err)
+{
+    return to > from ? tokens_in(tv, k, min, s, from, to, from, to, err) : 0;
 }
 
 int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
                 const unsigned char *s, size_t from, size_t to,
                 struct bb_err *err)
 {
-    if (k->word) {
-        return scan_word(tv, k, min, s, from, to, err);
+    struct bytescan_ranges ur;
+    struct bytescan_ranges jr;
+
+    class_ranges(&ur, k, 1);
+    class_ranges(&jr, k, 2);
+    if (to <= from) {
+        return 0;
     }
-    return k->count_joiners ? scan_hex(tv, k, min, s, from, to, err)
-                            : scan_numeric(tv, k, min, s, from, to, err);
+    if (ur.n > BYTESCAN_MAX_RANGES || jr.n > BYTESCAN_MAX_RANGES ||
+        min == 0 || min > 64 || k->max_gap > 8 ||
+        (k->count_joiners && min < 2)) {
+        /* Not for the masks: every stretch goes to tokens_in(). */
+        return tokens_in(tv, k, min, s, from, to, from, to, err);
+    }
+    return scan_masks(tv, k, min, s, from, to, &ur, &jr, err);
 }

@@ -27,6 +27,11 @@ struct pf_kind {
     int8_t jidx[256]; /* joiner byte -> index in joiners, or -1 */
 };
 
+/* Make k a numeric kind (hex_joiners NULL: digits joined by up to 3 of
+ * " .-/()+") or a hex kind (hex digits joined by up to 3 hex_joiners,
+ * which are counted). */
+void tokens_digit_kind(struct pf_kind *k, const char *hex_joiners);
+
 /* Make k a word kind: units are letters, digits, '_' and '-', joined by
  * single bytes of joiners. */
 void tokens_word_kind(struct pf_kind *k, const char *joiners);
@@ -36,5 +41,11 @@ void tokens_word_kind(struct pf_kind *k, const char *joiners);
 int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
                 const unsigned char *s, size_t from, size_t to,
                 struct bb_err *err);
+
+/* The same tokens as tokens_scan(), read byte by byte: the reference
+ * the fast scan is tested against. */
+int tokens_scan_plain(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, size_t from,
+                      size_t to, struct bb_err *err);
 
 #endif
