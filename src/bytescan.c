@@ -222,22 +222,41 @@ uint64_t bytescan_tri64(const unsigned char *s, size_t i,
 }
 
 #ifdef BYTESCAN_AVX2
-/* 32 bytes against every range: (b - lo) <= (hi - lo), unsigned. */
-__attribute__((target("avx2"))) static uint32_t
-mask32_avx2(const unsigned char *s, const struct bytescan_ranges *r)
+/* Whole 64-byte blocks: (b - lo) <= (hi - lo), unsigned, per range. */
+__attribute__((target("avx2"))) static size_t
+masks_avx2(const unsigned char *s, size_t from, size_t to,
+           const struct bytescan_ranges *r, uint64_t *out)
 {
-    __m256i v = _mm256_loadu_si256((const __m256i *)s);
-    __m256i hit = _mm256_setzero_si256();
+    __m256i lo[BYTESCAN_MAX_RANGES];
+    __m256i d[BYTESCAN_MAX_RANGES];
+    size_t n = r->n < BYTESCAN_MAX_RANGES ? r->n : BYTESCAN_MAX_RANGES;
+    size_t i;
     size_t k;
 
-    for (k = 0; k < r->n; k++) {
-        __m256i t = _mm256_sub_epi8(v, _mm256_set1_epi8((char)r->lo[k]));
-        __m256i d = _mm256_set1_epi8((char)(r->hi[k] - r->lo[k]));
-
-        hit = _mm256_or_si256(
-            hit, _mm256_cmpeq_epi8(_mm256_min_epu8(t, d), t));
+    for (k = 0; k < n; k++) {
+        lo[k] = _mm256_set1_epi8((char)r->lo[k]);
+        d[k] = _mm256_set1_epi8((char)(r->hi[k] - r->lo[k]));
     }
-    return (uint32_t)_mm256_movemask_epi8(hit);
+    for (i = from; i + 64 <= to; i += 64) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(s + i));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(s + i + 32));
+        __m256i h0 = _mm256_setzero_si256();
+        __m256i h1 = _mm256_setzero_si256();
+
+        for (k = 0; k < n; k++) {
+            __m256i t0 = _mm256_sub_epi8(v0, lo[k]);
+            __m256i t1 = _mm256_sub_epi8(v1, lo[k]);
+
+            h0 = _mm256_or_si256(
+                h0, _mm256_cmpeq_epi8(_mm256_min_epu8(t0, d[k]), t0));
+            h1 = _mm256_or_si256(
+                h1, _mm256_cmpeq_epi8(_mm256_min_epu8(t1, d[k]), t1));
+        }
+        out[(i - from) / 64] =
+            (uint64_t)(uint32_t)_mm256_movemask_epi8(h0) |
+            ((uint64_t)(uint32_t)_mm256_movemask_epi8(h1) << 32);
+    }
+    return i;
 }
 #endif
 
@@ -253,20 +272,22 @@ static bool in_ranges(unsigned char c, const struct bytescan_ranges *r)
     return false;
 }
 
-uint64_t bytescan_mask(const unsigned char *s, size_t i, size_t n,
-                       const struct bytescan_ranges *r)
+void bytescan_masks(const unsigned char *s, size_t from, size_t to,
+                    const struct bytescan_ranges *r, uint64_t *out)
 {
-    uint64_t m = 0;
-    size_t k;
+    size_t i = from;
 
 #ifdef BYTESCAN_AVX2
-    if (n == 64 && have_avx2()) {
-        return (uint64_t)mask32_avx2(s + i, r) |
-               ((uint64_t)mask32_avx2(s + i + 32, r) << 32);
+    if (have_avx2()) {
+        i = masks_avx2(s, from, to, r, out);
     }
 #endif
-    for (k = 0; k < n; k++) {
-        m |= (uint64_t)in_ranges(s[i + k], r) << k;
+    for (; i < to; i++) {
+        size_t w = (i - from) / 64;
+
+        if ((i - from) % 64 == 0) {
+            out[w] = 0;
+        }
+        out[w] |= (uint64_t)in_ranges(s[i], r) << ((i - from) % 64);
     }
-    return m;
 }

@@ -46,10 +46,20 @@ struct bytescan_ranges {
     size_t n;
 };
 
-/* Bit k set when s[i + k] lies in one of the ranges, for k in 0..n-1
- * (n <= 64; reads s[i, i + n)). Uses AVX2 for whole blocks of 64 when
- * the CPU has it. */
-uint64_t bytescan_mask(const unsigned char *s, size_t i, size_t n,
-                       const struct bytescan_ranges *r);
+/* Of a mask array with a zero word before and after its words (1..n):
+ * the bits of positions 64(w - 1) + p + d, p = 0..63; 0 < |d| < 64. */
+static inline uint64_t bytescan_bits_at(const uint64_t *m, size_t w, int d)
+{
+    if (d > 0) {
+        return (m[w] >> d) | (m[w + 1] << (64 - d));
+    }
+    return (m[w] << -d) | (m[w - 1] >> (64 + d));
+}
+
+/* out[w] bit k set when s[from + 64w + k] lies in one of the ranges,
+ * for every position in [from, to); bits past `to` are 0. Writes
+ * (to - from + 63) / 64 words. Uses AVX2 when the CPU has it. */
+void bytescan_masks(const unsigned char *s, size_t from, size_t to,
+                    const struct bytescan_ranges *r, uint64_t *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchors.h"
 #include "bytescan.h"
 #include "core.h"
 #include "tokens.h"
@@ -52,6 +53,7 @@ struct prefilter {
     char hex_joiners[BYTESCAN_MAX_SET + 1]; /* all hex rules' joiners */
     int *rule_class;         /* per rule, or -1 */
     bool *rule_gated;        /* per rule */
+    struct anchors *anch;    /* NULL when no rule has an anchor */
     size_t n_rules;
 };
 
@@ -333,7 +335,8 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
     for (i = 0; rc == 0 && i < n_rules; i++) {
         pf->rule_class[i] = -1;
         pf->rule_gated[i] = rules[i].keywords.n > 0 ||
-                            rules[i].ctx_required || rules[i].digits_min;
+                            rules[i].ctx_required || rules[i].digits_min ||
+                            rules[i].anchor_n > 0;
         pf->rule_kind[i] = -1;
         pf->min_of[i] = rules[i].digits_min;
         rc = rules[i].digits_min ? add_kind(pf, &rules[i], i, err) : 0;
@@ -352,6 +355,9 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
     }
     if (rc == 0) {
         rc = build_tables(pf, err);
+    }
+    if (rc == 0) {
+        rc = anchors_build(&pf->anch, rules, n_rules, err);
     }
     if (rc < 0) {
         prefilter_free(pf);
@@ -380,6 +386,7 @@ void prefilter_free(struct prefilter *pf)
     bb_free(pf->rule_jmask);
     bb_free(pf->min_of);
     bb_free(pf->rule_gated);
+    anchors_free(pf->anch);
     bb_free(pf);
 }
 
@@ -427,9 +434,10 @@ int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                                sizeof(*res->rule_hits));
     res->class_runs = bb_calloc(PF_MAX_CLASSES, sizeof(*res->class_runs));
     res->tok = bb_calloc(PF_MAX_KINDS, sizeof(*res->tok));
+    res->anch = bb_calloc(1, sizeof(*res->anch));
     res->n_kinds = pf->n_kinds;
     if (res->rule_hits == NULL || res->class_runs == NULL ||
-        res->tok == NULL) {
+        res->tok == NULL || res->anch == NULL) {
         pf_result_dispose(res);
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
@@ -448,6 +456,10 @@ void pf_result_dispose(struct pf_result *res)
         bb_free(res->tok[i].m);
     }
     bb_free(res->tok);
+    if (res->anch != NULL) {
+        anchor_scratch_dispose(res->anch);
+        bb_free(res->anch);
+    }
     for (i = 0; res->class_runs != NULL && i < PF_MAX_CLASSES; i++) {
         bb_free(res->class_runs[i].v);
     }
@@ -643,7 +655,7 @@ static int scan_runs(struct pf_result *res, const struct prefilter *pf,
 
 size_t prefilter_parts(const struct prefilter *pf)
 {
-    return 2 + pf->n_kinds;
+    return 2 + pf->n_kinds + (pf->anch != NULL);
 }
 
 void prefilter_reset(struct pf_result *res)
@@ -677,6 +689,10 @@ int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
     }
     if (part == 1) {
         return pf->n_classes > 0 ? scan_runs(res, pf, u, from, to, err) : 0;
+    }
+    if (part == 2 + pf->n_kinds) {
+        return anchors_scan(pf->anch, res->rule_hits, res->anch, u, from, to,
+                            err);
     }
     k = &pf->kinds[part - 2];
     return tokens_scan(&res->tok[part - 2], k, pf->kind_min[part - 2], u,

@@ -29,6 +29,7 @@ struct pf_vec {
 };
 
 struct prefilter;
+struct anchor_scratch;
 
 /* Per-thread scan results, reused across scans. */
 /* A token: numeric (digits joined by at most 3 bytes of " .-/()+",
@@ -58,6 +59,7 @@ struct pf_result {
     size_t n_kinds;
     size_t n_rules;
     size_t n_classes;
+    struct anchor_scratch *anch; /* scratch of the anchor part */
 };
 
 int prefilter_build(struct prefilter **out, const struct rule *rules,
@@ -65,7 +67,8 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
 void prefilter_free(struct prefilter *pf);
 
 /* True when rule i's regex runs only in ranges the prefilter found
- * (keywords, context words or numeric tokens). */
+ * (keywords, context words, numeric tokens or anchors; anchor hits are
+ * filed with the keyword hits). */
 bool prefilter_rule_gated(const struct prefilter *pf, size_t i);
 /* The one-byte class of rule i, or -1. */
 int prefilter_rule_class(const struct prefilter *pf, size_t i);

@@ -422,25 +422,17 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
     return 0;
 }
 
-/* "lead_class": a bracket-expression body of printable ASCII (and tab):
- * single bytes, ranges "a-z", a '-' first or last, '\\' escaping the next
- * byte. */
-static int parse_lead_class(struct rule *r, const cJSON *obj,
-                            const struct pctx *c)
+/* A byte class written as a bracket-expression body of printable ASCII
+ * (and tab): single bytes, ranges "a-z", a '-' first or last, '\\'
+ * taking the next byte as it is. Sets map's bits; false when malformed. */
+static bool parse_class(const char *spec, uint8_t map[32])
 {
-    char *spec = NULL;
     const unsigned char *p;
-    int rc = get_string(&spec, obj, "lead_class", false, c);
 
-    if (rc < 0 || spec == NULL) {
-        return rc;
+    if (spec[0] == '\0') {
+        return false;
     }
-    if (r->lead == SIZE_MAX || spec[0] == '\0') {
-        bb_free(spec);
-        return fail(c, "field \"%s\" needs \"lead\" and must not be "
-                    "empty", "lead_class");
-    }
-    for (p = (const unsigned char *)spec; *p != '\0' && rc == 0; p++) {
+    for (p = (const unsigned char *)spec; *p != '\0'; p++) {
         unsigned lo = *p;
         unsigned hi;
         unsigned b;
@@ -454,16 +446,89 @@ static int parse_lead_class(struct rule *r, const cJSON *obj,
             p += p[2] == '\\' && p[3] != '\0' ? 3 : 2;
         }
         if (hi < lo || (lo < 0x20 && lo != '\t') || hi > 0x7e) {
-            rc = fail(c, "field \"%s\" holds a bad range or a byte that "
-                      "is not printable ASCII", "lead_class");
+            return false;
         }
-        for (b = lo; rc == 0 && b <= hi; b++) {
-            r->lead_class[b >> 3] |= (uint8_t)(1u << (b & 7));
+        for (b = lo; b <= hi; b++) {
+            map[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
+    }
+    return true;
+}
+
+static int parse_lead_class(struct rule *r, const cJSON *obj,
+                            const struct pctx *c)
+{
+    char *spec = NULL;
+    int rc = get_string(&spec, obj, "lead_class", false, c);
+
+    if (rc < 0 || spec == NULL) {
+        return rc;
+    }
+    if (r->lead == SIZE_MAX || spec[0] == '\0') {
+        rc = fail(c, "field \"%s\" needs \"lead\" and must not be "
+                  "empty", "lead_class");
+    } else if (!parse_class(spec, r->lead_class)) {
+        rc = fail(c, "field \"%s\" holds a bad range or a byte that is "
+                  "not printable ASCII", "lead_class");
     }
     r->has_lead_class = rc == 0;
     bb_free(spec);
     return rc;
+}
+
+/* How many ranges class map needs (the prefilter takes at most 8). */
+static size_t class_ranges(const uint8_t map[32])
+{
+    size_t n = 0;
+    unsigned b;
+
+    for (b = 0; b < 256; b++) {
+        bool in = (map[b >> 3] >> (b & 7)) & 1u;
+        bool prev = b > 0 && ((map[(b - 1) >> 3] >> ((b - 1) & 7)) & 1u);
+
+        n += in && !prev;
+    }
+    return n;
+}
+
+/* "anchor": 1 to 8 byte classes that match, in sequence, at most "lead"
+ * bytes after the start of every match. */
+static int parse_anchor(struct rule *r, const cJSON *obj,
+                        const struct pctx *c)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "anchor");
+    const cJSON *el;
+
+    if (a == NULL || cJSON_IsNull(a)) {
+        return 0;
+    }
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+        cJSON_GetArraySize(a) > RULES_MAX_ANCHOR) {
+        return fail(c, "field \"%s\" must be an array of 1 to 8 byte "
+                    "classes", "anchor");
+    }
+    if (r->keywords.n > 0 || r->digits_min > 0 || r->ctx_required ||
+        r->gate != NULL) {
+        return fail(c, "field \"%s\" cannot go with keywords, digits, "
+                    "required context or a gate", "anchor");
+    }
+    cJSON_ArrayForEach(el, a) {
+        uint8_t *map = r->anchor[r->anchor_n];
+
+        if (!cJSON_IsString(el) || !parse_class(el->valuestring, map)) {
+            return fail(c, "field \"%s\" holds a class that is not a "
+                        "string of printable ASCII ranges", "anchor");
+        }
+        if (class_ranges(map) > 8) {
+            return fail(c, "field \"%s\" holds a class of more than 8 "
+                        "ranges", "anchor");
+        }
+        r->anchor_n++;
+    }
+    if (r->lead == SIZE_MAX) {
+        r->lead = 0;
+    }
+    return 0;
 }
 
 static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
@@ -472,7 +537,7 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
         "id", "type", "description", "pattern", "group", "keywords",
         "max_len", "validate", "entropy", "context", "allow", "action",
         "severity", "category", "gate", "digits", "lead", "lead_class",
-        "examples", NULL
+        "anchor", "examples", NULL
     };
     int rc;
 
@@ -531,6 +596,9 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
     }
     if (rc == 0) {
         rc = parse_digits(r, obj, c);
+    }
+    if (rc == 0) {
+        rc = parse_anchor(r, obj, c);
     }
     if (rc == 0) {
         rc = parse_examples(r, obj, c);

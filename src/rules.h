@@ -14,6 +14,7 @@
 
 #define RULES_MAX_LEN 65536
 #define RULES_MAX_WINDOW 1024
+#define RULES_MAX_ANCHOR 8
 
 struct strv {
     char **v;
@@ -33,6 +34,8 @@ struct rule {
     size_t max_len;
     size_t lead; /* a match starts at most this far before its keyword;
                   * SIZE_MAX when the rule does not say */
+    size_t anchor_n;           /* classes in "anchor", 0 for none */
+    uint8_t anchor[RULES_MAX_ANCHOR][32];     /* each a bit per byte */
     bool has_lead_class;
     uint8_t lead_class[32]; /* bytes that may lie between a match's start
                              * and its keyword (bit per byte) */

@@ -156,9 +156,11 @@ int bb_ruleset_lint_rule(size_t *n_out, char *buf, size_t cap,
     *n_out = 0;
     buf[0] = '\0';
     if (r->keywords.n == 0 && r->digits_min == 0 && !r->ctx_required &&
-        r->gate == NULL && !matcher_prog_literal_start(rs->progs[i])) {
-        note(n_out, buf, cap, "no keywords, digits, required context, gate "
-             "or literal first byte: the regex runs over all text");
+        r->gate == NULL && r->anchor_n == 0 &&
+        !matcher_prog_literal_start(rs->progs[i])) {
+        note(n_out, buf, cap, "no keywords, digits, anchor, required "
+             "context, gate or literal first byte: the regex runs over all "
+             "text");
     }
     if (!matcher_prog_jit(rs->progs[i])) {
         note(n_out, buf, cap, "pattern is not JIT-compiled (slow)");

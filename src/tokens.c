@@ -200,14 +200,9 @@ static void class_ranges(struct bytescan_ranges *r, const struct pf_kind *k,
 /* Mask arrays hold a zero word before and after the window's words
  * (1..nw), so neighbours can be read without bounds checks. */
 
-/* Bits of positions 64(w - 1) + p + d, p = 0..63, of mask m; 0 < |d| < 64
- * (positions outside the window read as 0). */
 static uint64_t bits_at(const uint64_t *m, size_t w, int d)
 {
-    if (d > 0) {
-        return (m[w] >> d) | (m[w + 1] << (64 - d));
-    }
-    return (m[w] << -d) | (m[w - 1] >> (64 + d));
+    return bytescan_bits_at(m, w, d);
 }
 
 /* t = units plus the joiner bytes of gaps of at most g (<= 8) joiners
@@ -333,12 +328,11 @@ static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
     x = j + nw + 2;
     u[0] = j[0] = x[0] = 0;
     u[nw + 1] = j[nw + 1] = x[nw + 1] = 0;
-    for (w = 1; w <= nw; w++) {
-        size_t at = from + 64 * (w - 1);
-        size_t n = to - at < 64 ? to - at : 64;
-
-        u[w] = bytescan_mask(s, at, n, ur);
-        j[w] = jr->n > 0 ? bytescan_mask(s, at, n, jr) : 0;
+    bytescan_masks(s, from, to, ur, u + 1);
+    if (jr->n > 0) {
+        bytescan_masks(s, from, to, jr, j + 1);
+    } else {
+        memset(j + 1, 0, nw * sizeof(*j));
     }
     if (k->count_joiners) {
         joiner_pairs(x, u, j, nw);

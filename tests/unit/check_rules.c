@@ -117,6 +117,22 @@ static const struct bad bads[] = {
     { "lead_class control byte", NULL, RULE(ID "," GOOD_BODY
       ",'keywords':['ab'],'lead':4,'lead_class':'a\\n'"), true,
       "not printable" },
+    { "anchor not an array", NULL, RULE(ID "," GOOD_BODY
+      ",'anchor':'A-Z'"), true, "\"anchor\" must be an array" },
+    { "anchor empty", NULL, RULE(ID "," GOOD_BODY ",'anchor':[]"), true,
+      "\"anchor\" must be an array" },
+    { "anchor too long", NULL, RULE(ID "," GOOD_BODY
+      ",'anchor':['a','b','c','d','e','f','g','h','i']"), true,
+      "1 to 8 byte classes" },
+    { "anchor bad class", NULL, RULE(ID "," GOOD_BODY
+      ",'anchor':['z-a']"), true, "not a string of printable" },
+    { "anchor class not a string", NULL, RULE(ID "," GOOD_BODY
+      ",'anchor':[5]"), true, "not a string of printable" },
+    { "anchor of 9 ranges", NULL, RULE(ID "," GOOD_BODY
+      ",'anchor':['acegikmoq']"), true, "more than 8 ranges" },
+    { "anchor with keywords", NULL, RULE(ID "," GOOD_BODY
+      ",'keywords':['ab'],'anchor':['a-z']"), true,
+      "cannot go with keywords" },
     { "lead_class not a string", NULL, RULE(ID "," GOOD_BODY
       ",'keywords':['ab'],'lead':4,'lead_class':5"), true,
       "\"lead_class\" must be a string" },

@@ -135,7 +135,11 @@ static const char pack_lead[] =
     "{'id':'named','type':'NAMED','description':'d',"
     "'pattern':'(?<![a-z_])[a-z_]{0,12}key=([0-9]{4})','group':1,"
     "'keywords':['key'],'max_len':21,'lead':12,'lead_class':'a-z_',"
-    EXAMPLES("my_api_key=1234", "my_api_key=12") "}"
+    EXAMPLES("my_api_key=1234", "my_api_key=12") "},"
+    "{'id':'ref','type':'REF','description':'d',"
+    "'pattern':'(?<![A-Z0-9])[A-Z]{2}-?[0-9]{4}(?![0-9])','max_len':7,"
+    "'anchor':['A-Z','A-Z','-0-9','0-9'],"
+    EXAMPLES("ref AB1234", "ref AB123") "}"
     "]}";
 
 enum pack_id {
@@ -390,6 +394,11 @@ static const struct row rows[] = {
     { P_LEAD, false, S("a_b_c_d_e_f_key=1234"),
       S("a_b_c_d_e_f_key=<NAMED_1>") },
     { P_LEAD, false, SAME("a_b_c_d_e_f_gkey=1234 key_key") },
+    /* anchor: capitals then digits, with or without the dash */
+    { P_LEAD, false, S("AB1234 CD-5678 ef1234 GH12345"),
+      S("<REF_1> <REF_2> ef1234 GH12345") },
+    { P_LEAD, false, S("xAB1234"), S("x<REF_1>") },
+    { P_LEAD, false, SAME("A B1234 AB-12 AB--1234") },
     /* overlaps */
     /* Regression: an empty match never advanced the search (a hang) */
     { P_EMPTY, false, S("aa zz bb q zz"), S("aa zz bb <LA_1> zz") },
