@@ -63,6 +63,8 @@ struct stream {
     struct pool *pool;  /* threads for w[1..], or NULL */
     size_t *gates;      /* indexes of gate rules, then of the others */
     size_t *parts;      /* tasks of the prefilter scan (rs->n + part) */
+    uint64_t *task_ns;  /* per task: recent run time, for the order */
+    size_t *order;      /* scratch: a task list, longest first */
     size_t n_gates;
     struct cand **win; /* winners in group order, for emit */
     size_t capwin;

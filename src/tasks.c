@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 /* Threads that help searcher 0: each takes the next rule from the job's
  * list until none is left. Results do not depend on who took what: the
@@ -34,17 +35,52 @@ struct pool {
 /* Parallel search pays off only on windows this large. */
 #define PARALLEL_MIN (128 * 1024)
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void run_list(struct pool *pl, struct searcher *w)
 {
     size_t k;
 
     while (!atomic_load(&pl->stop) &&
            (k = atomic_fetch_add(&pl->next, 1)) < pl->nlist) {
-        w->rc = search_task(pl->st, w, pl->rd, pl->list[k], &w->err);
+        size_t task = pl->list[k];
+        uint64_t t0 = now_ns();
+
+        w->rc = search_task(pl->st, w, pl->rd, task, &w->err);
+        /* Each task runs on one thread per round: no race on its slot. */
+        pl->st->task_ns[task] = (pl->st->task_ns[task] * 3 +
+                                 (now_ns() - t0)) / 4;
         if (w->rc < 0) {
             atomic_store(&pl->stop, true);
         }
     }
+}
+
+/* list[0, n) copied to st->order, the slowest tasks of recent rounds
+ * first, so that no long task starts last while the other threads idle.
+ * Which thread runs what never changes the result. */
+static const size_t *by_cost(struct stream *st, const size_t *list,
+                             size_t n)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < n; i++) {
+        size_t t = list[i];
+
+        for (j = i; j > 0 && st->task_ns[st->order[j - 1]] <
+                                 st->task_ns[t]; j--) {
+            st->order[j] = st->order[j - 1];
+        }
+        st->order[j] = t;
+    }
+    return st->order;
 }
 
 struct worker_arg {
@@ -168,7 +204,8 @@ int search_rules(struct stream *st, struct round *rd, struct bb_err *err)
     }
     prefilter_reset(&st->pf);
     if (par) {
-        run_parallel(st, rd, st->parts, prefilter_parts(rs->pf));
+        run_parallel(st, rd, by_cost(st, st->parts, prefilter_parts(rs->pf)),
+                     prefilter_parts(rs->pf));
     } else {
         run_sequential(st, rd, st->parts, prefilter_parts(rs->pf));
     }
@@ -191,7 +228,7 @@ int search_rules(struct stream *st, struct round *rd, struct bb_err *err)
         size_t n = phase ? rs->n - st->n_gates : st->n_gates;
 
         if (par && n > 1) {
-            run_parallel(st, rd, list, n);
+            run_parallel(st, rd, by_cost(st, list, n), n);
         } else {
             run_sequential(st, rd, list, n);
         }
@@ -271,7 +308,12 @@ int search_init(struct stream *st, size_t nw, struct bb_err *err)
     st->w = bb_calloc(nw, sizeof(*st->w));
     st->gates = bb_calloc(rs->n + 1, sizeof(*st->gates));
     st->parts = bb_calloc(prefilter_parts(rs->pf), sizeof(*st->parts));
-    if (st->w == NULL || st->gates == NULL || st->parts == NULL) {
+    st->task_ns = bb_calloc(rs->n + prefilter_parts(rs->pf) + 1,
+                            sizeof(*st->task_ns));
+    st->order = bb_calloc(rs->n + prefilter_parts(rs->pf) + 1,
+                          sizeof(*st->order));
+    if (st->w == NULL || st->gates == NULL || st->parts == NULL ||
+        st->task_ns == NULL || st->order == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     for (k = 0; k < prefilter_parts(rs->pf); k++) {
@@ -314,6 +356,10 @@ void search_dispose(struct stream *st)
     bb_free(st->w);
     bb_free(st->gates);
     bb_free(st->parts);
+    bb_free(st->task_ns);
+    bb_free(st->order);
+    st->task_ns = NULL;
+    st->order = NULL;
     st->w = NULL;
     st->gates = NULL;
     st->parts = NULL;
