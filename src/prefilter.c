@@ -20,6 +20,7 @@
 struct pf_kw {
     char *text;
     size_t len;
+    size_t d;       /* the scan looks for the 3 bytes at this offset */
     size_t *rules;  /* rules that use it */
     size_t n_rules;
 };
@@ -54,6 +55,7 @@ struct prefilter {
     int *rule_class;         /* per rule, or -1 */
     bool *rule_gated;        /* per rule */
     struct anchors *anch;    /* NULL when no rule has an anchor */
+    bool *lit_slot;          /* per hit list: filled by the keyword part */
     size_t n_rules;
 };
 
@@ -94,6 +96,7 @@ static int add_kw(struct prefilter *pf, const char *k, size_t rule,
         w->len = strlen(k);
         pf->n_kw++;
     }
+    pf->lit_slot[rule] = true;
     if (w->n_rules > 0 && w->rules[w->n_rules - 1] == rule) {
         return 0;
     }
@@ -261,8 +264,57 @@ static bool tri_has(const uint32_t *map, unsigned h)
     return (map[h >> 5] >> (h & 31)) & 1u;
 }
 
-/* File every keyword under its first two bytes (a bucket per pair), and
- * hash its first three into the tri map. */
+/* Frequent trigrams of English text: a keyword is found through its
+ * least frequent 3 bytes, so that "contact no" does not stop at every
+ * "con". */
+static const char *const common_tri[] = {
+    "the", "and", "ing", "ion", "tio", "ent", "ati", "for", "her", "ter",
+    "hat", "tha", "ere", "ate", "his", "con", "res", "ver", "all", "ons",
+    "nce", "men", "ith", "ted", "ers", "pro", "thi", "wit", "are", "ess",
+    "not", "ive", "was", "ect", "rea", "com", "eve", "per", "int", "est",
+    "sta", "cti", "ica", "ist", "ear", "ain", "one", "our", "iti", "rat",
+    "sec", "pas", "acc", "cre", "log", "ses", "age", "put", "cur", "api",
+    "lin", "tok", "key", "pat", "you", "ome", "ble", "ort", "ste", "ant",
+    "ill", "ter", "ous", "out", "rec", "tic", "ine", "see", "min", "din",
+};
+
+static unsigned byte_cost(unsigned char c)
+{
+    if (strchr("etaoinshrlu ", c) != NULL) {
+        return 3;
+    }
+    return (c >= 'a' && c <= 'z') ? 2 : (c >= '0' && c <= '9') ? 1 : 0;
+}
+
+/* The offset of the keyword's rarest-looking 3 bytes. */
+static size_t pick_offset(const char *t, size_t len)
+{
+    size_t best = 0;
+    unsigned best_cost = ~0u;
+    size_t d;
+    size_t i;
+
+    for (d = 0; d + 3 <= len; d++) {
+        unsigned cost = byte_cost((unsigned char)t[d]) +
+                        byte_cost((unsigned char)t[d + 1]) +
+                        byte_cost((unsigned char)t[d + 2]);
+
+        for (i = 0; i < sizeof(common_tri) / sizeof(common_tri[0]); i++) {
+            if (memcmp(common_tri[i], t + d, 3) == 0) {
+                cost += 100;
+            }
+        }
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = d;
+        }
+    }
+    return best;
+}
+
+/* File every keyword under the hash of its chosen 3 bytes (or, when a
+ * keyword has only 2 bytes, every keyword under its first two bytes),
+ * with a bucket per key. */
 static int build_tables(struct prefilter *pf, struct bb_err *err)
 {
     size_t i;
@@ -275,17 +327,21 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     for (i = 0; i < pf->n_kw; i++) {
-        const unsigned char *t = (const unsigned char *)pf->kw[i].text;
+        pf->tri_ok = pf->tri_ok && pf->kw[i].len >= 3;
+    }
+    for (i = 0; i < pf->n_kw; i++) {
+        struct pf_kw *w = &pf->kw[i];
+        const unsigned char *t = (const unsigned char *)w->text;
         struct pf_ent *e = &pf->ent[pf->n_ent++];
 
-        e->key = ((unsigned)t[0] << 8) | t[1];
         e->kw = (uint32_t)i;
-        set_bit(pf->pair, e->key);
-        if (pf->kw[i].len >= 3) {
-            pf->tri[bytescan_tri_hash(tri_of(t)) >> 5] |=
-                1u << (bytescan_tri_hash(tri_of(t)) & 31);
+        if (pf->tri_ok) {
+            w->d = pick_offset(w->text, w->len);
+            e->key = bytescan_tri_hash(tri_of(t + w->d));
+            pf->tri[e->key >> 5] |= 1u << (e->key & 31);
         } else {
-            pf->tri_ok = false;
+            e->key = ((unsigned)t[0] << 8) | t[1];
+            set_bit(pf->pair, e->key);
         }
     }
     qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
@@ -327,7 +383,9 @@ int prefilter_build(struct prefilter **out, const struct rule *rules,
     pf->min_of = bb_calloc(n_rules + 1, sizeof(*pf->min_of));
     collect_joiners(pf, rules, n_rules);
     pf->rule_gated = bb_calloc(n_rules + 1, sizeof(*pf->rule_gated));
+    pf->lit_slot = bb_calloc(2 * n_rules + 1, sizeof(*pf->lit_slot));
     if (pf->kw == NULL || pf->rule_class == NULL || pf->rule_gated == NULL ||
+        pf->lit_slot == NULL ||
         pf->rule_kind == NULL || pf->rule_jmask == NULL ||
         pf->min_of == NULL) {
         rc = bb_seterr(err, BB_ENOMEM, "out of memory");
@@ -386,6 +444,7 @@ void prefilter_free(struct prefilter *pf)
     bb_free(pf->rule_jmask);
     bb_free(pf->min_of);
     bb_free(pf->rule_gated);
+    bb_free(pf->lit_slot);
     anchors_free(pf->anch);
     bb_free(pf);
 }
@@ -516,10 +575,11 @@ static int hit(struct pf_result *res, const struct pf_kw *w, size_t at,
     return 0;
 }
 
-/* Keywords at start `at` whose first two bytes make key. */
+/* Keywords filed under key whose chosen bytes lie at `at`: each starts
+ * its offset d before, within [from, to). */
 static int verify_at(struct pf_result *res, const struct prefilter *pf,
-                     const unsigned char *s, size_t at, size_t to,
-                     unsigned key, struct bb_err *err)
+                     const unsigned char *s, size_t at, size_t from,
+                     size_t to, unsigned key, struct bb_err *err)
 {
     size_t j;
     int rc;
@@ -527,12 +587,13 @@ static int verify_at(struct pf_result *res, const struct prefilter *pf,
     for (j = pf->bucket[key]; j < pf->bucket[key + 1]; j++) {
         const struct pf_ent *e = &pf->ent[j];
         const struct pf_kw *w = &pf->kw[e->kw];
+        size_t start = at - w->d;
 
-        if (at + w->len > to ||
-            !eq_lower(pf->lc, s + at, w->text, w->len)) {
+        if (at < from + w->d || start + w->len > to ||
+            !eq_lower(pf->lc, s + start, w->text, w->len)) {
             continue;
         }
-        rc = hit(res, w, at, err);
+        rc = hit(res, w, start, err);
         if (rc < 0) {
             return rc;
         }
@@ -541,11 +602,39 @@ static int verify_at(struct pf_result *res, const struct prefilter *pf,
 }
 
 static int tri_verify(struct pf_result *res, const struct prefilter *pf,
-                      const unsigned char *s, size_t at, size_t to,
-                      struct bb_err *err)
+                      const unsigned char *s, size_t at, size_t from,
+                      size_t to, struct bb_err *err)
 {
-    return verify_at(res, pf, s, at, to,
-                     ((unsigned)pf->lc[s[at]] << 8) | pf->lc[s[at + 1]], err);
+    return verify_at(res, pf, s, at, from, to,
+                     bytescan_tri_hash(tri_of(s + at)), err);
+}
+
+/* Hits found through 3 bytes inside their keyword come out a little out
+ * of start order: put every list back in order (insertion sort, which
+ * is linear on nearly sorted lists). */
+static void sort_hits(struct pf_result *res, const struct prefilter *pf)
+{
+    size_t r;
+    size_t i;
+    size_t j;
+
+    for (r = 0; r < 2 * res->n_rules; r++) {
+        struct pf_hit *v = res->rule_hits[r].v;
+
+        if (!pf->lit_slot[r]) {
+            continue; /* another part's (anchors), maybe being written */
+        }
+        for (i = 1; i < res->rule_hits[r].n; i++) {
+            struct pf_hit h = v[i];
+
+            for (j = i; j > 0 && (v[j - 1].s > h.s ||
+                                  (v[j - 1].s == h.s && v[j - 1].e > h.e));
+                 j--) {
+                v[j] = v[j - 1];
+            }
+            v[j] = h;
+        }
+    }
 }
 
 /* Every keyword is 3 bytes or longer: the 3 bytes starting at each
@@ -563,8 +652,8 @@ static int scan_tri(struct pf_result *res, const struct prefilter *pf,
         uint64_t m = bytescan_tri64(s, i, pf->tri);
 
         while (m != 0) {
-            rc = tri_verify(res, pf, s, i + (size_t)__builtin_ctzll(m), to,
-                            err);
+            rc = tri_verify(res, pf, s, i + (size_t)__builtin_ctzll(m),
+                            from, to, err);
             if (rc < 0) {
                 return rc;
             }
@@ -573,7 +662,7 @@ static int scan_tri(struct pf_result *res, const struct prefilter *pf,
     }
     for (; i + 3 <= to; i++) {
         if (tri_has(pf->tri, bytescan_tri_hash(tri_of(s + i)))) {
-            rc = tri_verify(res, pf, s, i, to, err);
+            rc = tri_verify(res, pf, s, i, from, to, err);
             if (rc < 0) {
                 return rc;
             }
@@ -598,7 +687,7 @@ static int scan_literals(struct pf_result *res, const struct prefilter *pf,
         if (!has_bit(pf->pair, key)) {
             continue;
         }
-        rc = verify_at(res, pf, s, i, to, key, err);
+        rc = verify_at(res, pf, s, i, from, to, key, err);
         if (rc < 0) {
             return rc;
         }
@@ -683,9 +772,16 @@ int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
     if (part == 0 && pf->n_kw == 0) {
         return 0;
     }
+    if (part == 0 && pf->tri_ok) {
+        int rc = scan_tri(res, pf, u, from, to, err);
+
+        if (rc == 0) {
+            sort_hits(res, pf);
+        }
+        return rc;
+    }
     if (part == 0) {
-        return pf->tri_ok ? scan_tri(res, pf, u, from, to, err)
-                          : scan_literals(res, pf, u, from, to, err);
+        return scan_literals(res, pf, u, from, to, err);
     }
     if (part == 1) {
         return pf->n_classes > 0 ? scan_runs(res, pf, u, from, to, err) : 0;
