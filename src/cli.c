@@ -1,7 +1,7 @@
 /*
  * cli.c - shared CLI plumbing: diagnostics and exit codes (the one place
- * they are mapped), rule-pack files and directories, key files, stdout
- * buffering with quiet EPIPE, and chunked reads.
+ * they are mapped), rule-pack files and directories, key files and
+ * chunked reads. Stdout is outbuf.c.
  */
 #include "cli.h"
 
@@ -16,13 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define OUT_CAP (64 * 1024)
 #define READ_CAP (1024 * 1024)
-
-static char out_buf[OUT_CAP];
-static size_t out_len;
-static bool out_broken;
-static bool out_failed;
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -266,72 +260,6 @@ struct bb_ruleset *cli_load_rules(const struct cli_rules *cr,
         return NULL;
     }
     return rs;
-}
-
-static int write_all(const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(STDOUT_FILENO, p, n);
-
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0) {
-            if (errno == EPIPE) {
-                out_broken = true;
-            } else {
-                out_failed = true;
-            }
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-int cli_out_write(const void *data, size_t len, void *userdata)
-{
-    (void)userdata;
-    if (out_broken || out_failed) {
-        return -1;
-    }
-    if (out_len + len > OUT_CAP) {
-        if (write_all(out_buf, out_len) < 0) {
-            return -1;
-        }
-        out_len = 0;
-    }
-    if (len > OUT_CAP) {
-        return write_all(data, len);
-    }
-    memcpy(out_buf + out_len, data, len);
-    out_len += len;
-    return 0;
-}
-
-int cli_out_flush(const char *cmd)
-{
-    int saved;
-
-    if (!out_broken && !out_failed && out_len > 0) {
-        write_all(out_buf, out_len);
-        out_len = 0;
-    }
-    if (out_broken) {
-        return 1;
-    }
-    if (out_failed) {
-        saved = errno;
-        cli_error(cmd, "write to stdout failed: %s", strerror(saved));
-        return -1;
-    }
-    return 0;
-}
-
-bool cli_out_broken(void)
-{
-    return out_broken;
 }
 
 int cli_read_fd(int fd, const char *name, const char *cmd,

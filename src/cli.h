@@ -58,11 +58,16 @@ char *cli_read_file(const char *path, size_t max, size_t *len_out,
                     const char *cmd);
 void cli_free_file(char *p, size_t len);
 
-/* Buffered stdout. cli_out_write matches bb_write_fn. */
+/* Buffered stdout, written by a thread of its own (outbuf.c).
+ * cli_out_write matches bb_write_fn. */
 int cli_out_write(const void *data, size_t len, void *userdata);
-/* Flush; returns 0, or -1 on a write error (message printed), or 1 when
- * the reader went away (EPIPE: end quietly). */
+/* Hand what is buffered to the writer without waiting; returns 0, or -1
+ * on a write error seen so far (message printed), or 1 when the reader
+ * went away (EPIPE: end quietly). */
 int cli_out_flush(const char *cmd);
+/* Like cli_out_flush, but wait until everything is written and stop the
+ * writer; call it before exiting. */
+int cli_out_sync(const char *cmd);
 bool cli_out_broken(void);
 
 /* Call fn(buf, n, ud) for each chunk read from fd until EOF; returns 0,

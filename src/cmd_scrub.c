@@ -260,7 +260,7 @@ int cmd_scrub(int argc, char **argv)
         }
         rc = scrub_one(rs, rd, path, thread_count(o.threads), totals);
     }
-    if (cli_out_flush("scrub") < 0) {
+    if (cli_out_sync("scrub") < 0) {
         rc = -1;
     }
     if (o.stats && totals != NULL) {
