@@ -33,6 +33,7 @@ struct op {
 
 struct slot {
     uint64_t h;    /* 0 = empty */
+    uint64_t h2;   /* the other half of the 128-bit SipHash */
     uint32_t num;
     uint32_t type;
 };
@@ -52,6 +53,8 @@ struct bb_redactor {
     size_t key_len;
     EVP_MAC *mac;         /* HMAC, keyed once: each value only re-inits */
     EVP_MAC_CTX *mctx;
+    EVP_MAC *sip;         /* SipHash with a random key of its own, for */
+    EVP_MAC_CTX *nctx;    /* placeholder numbering: cheaper than HMAC */
     struct slot *tab;
     size_t tab_cap;
     size_t tab_n;
@@ -97,6 +100,27 @@ static int map_types(struct bb_redactor *rd, struct bb_err *err)
     return 0;
 }
 
+/* Key the numbering context (SipHash-2-4, 128-bit) with fresh random
+ * bytes: numbers only need equal values to meet, within this redactor. */
+static int key_numbering(struct bb_redactor *rd, struct bb_err *err)
+{
+    unsigned char k[16];
+    size_t size = 16;
+    OSSL_PARAM params[2];
+    int ok;
+
+    rd->sip = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+    rd->nctx = rd->sip ? EVP_MAC_CTX_new(rd->sip) : NULL;
+    if (rd->nctx == NULL || getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k)) {
+        return bb_seterr(err, BB_EINVAL, "cannot set up SipHash");
+    }
+    params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
+    params[1] = OSSL_PARAM_construct_end();
+    ok = EVP_MAC_init(rd->nctx, k, sizeof(k), params);
+    bb_wipe(k, sizeof(k));
+    return ok == 1 ? 0 : bb_seterr(err, BB_EINVAL, "cannot set up SipHash");
+}
+
 /* Key the HMAC-SHA256 context with rd->key; later values reuse it. */
 static int key_mac(struct bb_redactor *rd, struct bb_err *err)
 {
@@ -140,6 +164,9 @@ int bb_redactor_new(struct bb_redactor **out, const struct bb_ruleset *rs,
     if (rc == 0) {
         rc = key_mac(rd, err);
     }
+    if (rc == 0) {
+        rc = key_numbering(rd, err);
+    }
     if (rc < 0) {
         bb_redactor_free(rd);
         return rc;
@@ -168,6 +195,8 @@ void bb_redactor_free(struct bb_redactor *rd)
     bb_wipe(rd->key, sizeof(rd->key));
     EVP_MAC_CTX_free(rd->mctx);
     EVP_MAC_free(rd->mac);
+    EVP_MAC_CTX_free(rd->nctx);
+    EVP_MAC_free(rd->sip);
     bb_free(rd);
 }
 
@@ -307,32 +336,51 @@ static int grow_tab(struct bb_redactor *rd, struct bb_err *err)
     return 0;
 }
 
+/* SipHash-2-4 of type, a NUL, then the value. */
+static int sip(uint64_t out[2], const struct bb_redactor *rd,
+               const char *type, const char *v, size_t n, struct bb_err *err)
+{
+    unsigned char h[16];
+    size_t len = 0;
+
+    if (EVP_MAC_init(rd->nctx, NULL, 0, NULL) != 1 ||
+        EVP_MAC_update(rd->nctx, (const unsigned char *)type,
+                       strlen(type) + 1) != 1 ||
+        EVP_MAC_update(rd->nctx, (const unsigned char *)v, n) != 1 ||
+        EVP_MAC_final(rd->nctx, h, &len, sizeof(h)) != 1 || len != 16) {
+        return bb_seterr(err, BB_EINVAL, "SipHash failed");
+    }
+    memcpy(out, h, sizeof(h));
+    return 0;
+}
+
 /* The placeholder number of (type, value) in this scope. */
 static int number_of(uint32_t *num, struct bb_redactor *rd, size_t type,
                      const char *v, size_t n, struct bb_err *err)
 {
-    unsigned char h[32];
+    uint64_t h[2];
     uint64_t key;
     size_t j;
     int rc;
 
-    rc = mac(h, rd, rd->types[type], v, n, err);
+    rc = sip(h, rd, rd->types[type], v, n, err);
     if (rc == 0 && (rd->tab_n + 1) * 2 > rd->tab_cap) {
         rc = grow_tab(rd, err);
     }
     if (rc < 0) {
         return rc;
     }
-    memcpy(&key, h, sizeof(key));
-    key |= 1; /* never 0, the empty mark */
+    key = h[0] | 1; /* never 0, the empty mark */
     for (j = key & (rd->tab_cap - 1); rd->tab[j].h != 0;
          j = (j + 1) & (rd->tab_cap - 1)) {
-        if (rd->tab[j].h == key && rd->tab[j].type == type) {
+        if (rd->tab[j].h == key && rd->tab[j].h2 == h[1] &&
+            rd->tab[j].type == type) {
             *num = rd->tab[j].num;
             return 0;
         }
     }
     rd->tab[j].h = key;
+    rd->tab[j].h2 = h[1];
     rd->tab[j].type = (uint32_t)type;
     rd->tab[j].num = ++rd->next_num[type];
     rd->tab_n++;
@@ -390,6 +438,28 @@ static int write_mask(const struct op *op, const char *v, size_t n,
     return rc == 0 ? out(write, ud, v + idx, n - idx, err) : rc;
 }
 
+/* "<TYPE_num>" into buf (types are at most 64 bytes); its length. */
+static size_t placeholder(char buf[128], const char *type, uint32_t num)
+{
+    char digits[10];
+    size_t tl = strlen(type);
+    size_t nd = 0;
+    size_t i;
+
+    do {
+        digits[nd++] = (char)('0' + num % 10);
+        num /= 10;
+    } while (num > 0);
+    buf[0] = '<';
+    memcpy(buf + 1, type, tl);
+    buf[tl + 1] = '_';
+    for (i = 0; i < nd; i++) {
+        buf[tl + 2 + i] = digits[nd - 1 - i];
+    }
+    buf[tl + 2 + nd] = '>';
+    return tl + 3 + nd;
+}
+
 int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
                       bb_write_fn write, void *ud, struct bb_err *err)
 {
@@ -409,8 +479,8 @@ int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
     } else if (op->kind == OP_PLACEHOLDER) {
         rc = number_of(&num, rd, t, f->value, f->length, err);
         if (rc == 0) {
-            snprintf(buf, sizeof(buf), "<%s_%u>", rd->types[t], num);
-            rc = out(write, ud, buf, strlen(buf), err);
+            rc = out(write, ud, buf, placeholder(buf, rd->types[t], num),
+                     err);
         }
     } else if (op->kind == OP_HASH) {
         rc = mac(h, rd, rd->types[t], f->value, f->length, err);
