@@ -27,6 +27,10 @@ struct matcher_prog {
     int group;
     size_t lookbehind;
     size_t groups;
+    pthread_mutex_t jit_mu; /* initialised when jit_ready */
+    bool jit_ready;
+    atomic_bool jit_tried; /* JIT is compiled on the first match: most
+                            * rules never see a keyword in a run */
     bool jit;
 };
 
@@ -181,7 +185,6 @@ int matcher_compile(struct matcher_prog **out, const struct rule *r,
                     const char *source, struct bb_err *err)
 {
     struct matcher_prog *p = bb_calloc(1, sizeof(*p));
-    size_t jitsize = 0;
     size_t i;
     int rc;
 
@@ -198,23 +201,22 @@ int matcher_compile(struct matcher_prog **out, const struct rule *r,
         p->allow = bb_calloc(r->allow.n, sizeof(*p->allow));
         rc = p->allow ? 0 : bb_seterr(err, BB_ENOMEM, "out of memory");
     }
-    for (i = 0; rc == 0 && i < r->allow.n; i++) {
+    if (rc == 0 && r->allow.n > 1) {
+        join_allow(p, r);
+    }
+    /* Entries one by one only when they could not be joined: that names
+     * the bad one, or keeps them apart when only joining fails. */
+    for (i = 0; rc == 0 && p->allow_all == NULL && i < r->allow.n; i++) {
         rc = compile_one(&p->allow[i], r->allow.v[i], 0, "allow", source, r,
                          err);
         p->n_allow += rc == 0;
-    }
-    if (rc == 0 && r->allow.n > 1) {
-        join_allow(p, r);
     }
     if (rc < 0) {
         matcher_prog_free(p);
         return rc;
     }
-    if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE |
-                                     PCRE2_JIT_PARTIAL_HARD) == 0) {
-        pcre2_pattern_info(p->re, PCRE2_INFO_JITSIZE, &jitsize);
-        p->jit = jitsize > 0;
-    }
+    pthread_mutex_init(&p->jit_mu, NULL);
+    p->jit_ready = true;
     rc = check_empty(p, r, source, err);
     if (rc < 0) {
         matcher_prog_free(p);
@@ -239,8 +241,33 @@ void matcher_prog_free(struct matcher_prog *p)
         pcre2_code_free(p->allow_all);
         pthread_mutex_destroy(&p->allow_mu);
     }
+    if (p->jit_ready) {
+        pthread_mutex_destroy(&p->jit_mu);
+    }
     pcre2_code_free(p->re);
     bb_free(p);
+}
+
+/* JIT-compile the pattern once, on its first use, for both modes the
+ * stream uses; threads that arrive meanwhile wait for it. */
+static void ensure_jit(const struct matcher_prog *cp)
+{
+    struct matcher_prog *p = (struct matcher_prog *)cp;
+    size_t jitsize = 0;
+
+    if (atomic_load_explicit(&p->jit_tried, memory_order_acquire)) {
+        return;
+    }
+    pthread_mutex_lock(&p->jit_mu);
+    if (!atomic_load_explicit(&p->jit_tried, memory_order_relaxed)) {
+        if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE |
+                                         PCRE2_JIT_PARTIAL_HARD) == 0) {
+            pcre2_pattern_info(p->re, PCRE2_INFO_JITSIZE, &jitsize);
+            p->jit = jitsize > 0;
+        }
+        atomic_store_explicit(&p->jit_tried, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&p->jit_mu);
 }
 
 size_t matcher_prog_lookbehind(const struct matcher_prog *p)
@@ -263,6 +290,7 @@ bool matcher_prog_literal_start(const struct matcher_prog *p)
 
 bool matcher_prog_jit(const struct matcher_prog *p)
 {
+    ensure_jit(p);
     return p->jit;
 }
 
@@ -318,6 +346,7 @@ int matcher_find(struct mresult *out, struct matcher_state *ms,
     int rc;
 
     memset(out, 0, sizeof(*out));
+    ensure_jit(p);
     if (call->partial) {
         opts |= PCRE2_PARTIAL_HARD;
     }
