@@ -51,6 +51,7 @@ struct prefilter {
     uint8_t *rule_jmask;     /* per hex rule: its joiners, by index */
     size_t *min_of;          /* per rule: "digits".min */
     size_t kind_min[PF_MAX_KINDS]; /* smallest min of the kind's rules */
+    struct tokens_need kind_need[PF_MAX_KINDS]; /* hex kinds: per rule */
     char hex_joiners[BYTESCAN_MAX_SET + 1]; /* all hex rules' joiners */
     int *rule_class;         /* per rule, or -1 */
     bool *rule_gated;        /* per rule */
@@ -116,6 +117,26 @@ static int file_kind(struct prefilter *pf, const struct pf_kind *kp,
  * hex rules share one kind that joins on every hex rule's joiners: its
  * tokens contain each rule's own tokens, so counting only a rule's
  * joiners in them never undercounts. */
+/* Record that a rule of a hex kind needs min joiners of set mask; past
+ * 8 different needs the kind's min alone decides (n = 0 again). */
+static void add_need(struct tokens_need *nd, uint8_t mask, size_t min)
+{
+    size_t j;
+
+    for (j = 0; j < nd->n; j++) {
+        if (nd->mask[j] == mask && nd->min[j] <= min) {
+            return;
+        }
+    }
+    if (nd->n == 8 || nd->n == SIZE_MAX) {
+        nd->n = SIZE_MAX; /* too many: off */
+        return;
+    }
+    nd->mask[nd->n] = mask;
+    nd->min[nd->n] = min;
+    nd->n++;
+}
+
 static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
                     struct bb_err *err)
 {
@@ -131,6 +152,10 @@ static int add_kind(struct prefilter *pf, const struct rule *r, size_t i,
     rc = file_kind(pf, &k, r, i, err);
     for (j = r->digits_hex; rc == 0 && j != NULL && *j != '\0'; j++) {
         pf->rule_jmask[i] |= (uint8_t)(1u << k.jidx[(unsigned char)*j]);
+    }
+    if (rc == 0 && r->digits_hex != NULL) {
+        add_need(&pf->kind_need[pf->rule_kind[i]], pf->rule_jmask[i],
+                 r->digits_min);
     }
     return rc;
 }
@@ -791,8 +816,11 @@ int prefilter_scan_part(struct pf_result *res, const struct prefilter *pf,
                             err);
     }
     k = &pf->kinds[part - 2];
-    return tokens_scan(&res->tok[part - 2], k, pf->kind_min[part - 2], u,
-                       from, to, err);
+    return tokens_scan(&res->tok[part - 2], k, pf->kind_min[part - 2],
+                       pf->kind_need[part - 2].n == SIZE_MAX
+                           ? NULL
+                           : &pf->kind_need[part - 2],
+                       u, from, to, err);
 }
 
 int prefilter_scan(struct pf_result *res, const struct prefilter *pf,

@@ -98,6 +98,29 @@ static size_t token_weight(const struct pf_token *t, const struct pf_kind *k)
     return n;
 }
 
+/* Does token t count enough for some rule of its kind? */
+static bool enough(const struct pf_token *t, const struct pf_kind *k,
+                   size_t min, const struct tokens_need *need)
+{
+    size_t j;
+    size_t b;
+
+    if (!k->count_joiners || need == NULL || need->n == 0) {
+        return token_weight(t, k) >= min;
+    }
+    for (j = 0; j < need->n; j++) {
+        size_t n = 0;
+
+        for (b = 0; b < k->n_joiners; b++) {
+            n += (need->mask[j] >> b) & 1u ? t->jc[b] : 0;
+        }
+        if (n >= need->min[j]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Count the joiner bytes right before s[i] (dir < 0) or after it
  * (dir > 0), at most max_gap of them, within [from, to). */
 static void edge_joins(struct pf_token *t, const struct pf_kind *k,
@@ -123,7 +146,8 @@ static void edge_joins(struct pf_token *t, const struct pf_kind *k,
  * bytes apart. A hex token also counts the joiners just around it
  * ("::1", "fe80::"). A token reaching `to` may still grow: it is open. */
 static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
-                     size_t min, const unsigned char *s, size_t a, size_t b,
+                     size_t min, const struct tokens_need *need,
+                     const unsigned char *s, size_t a, size_t b,
                      size_t from, size_t to, struct bb_err *err)
 {
     const uint8_t *cls = k->cls;
@@ -160,8 +184,8 @@ static int tokens_in(struct pf_tokvec *tv, const struct pf_kind *k,
         }
         t.e = last + 1;
         t.open = i == to;
-        rc = (t.open || token_weight(&t, k) >= min) ? push_token(tv, &t, err)
-                                                     : 0;
+        rc = (t.open || enough(&t, k, min, need)) ? push_token(tv, &t, err)
+                                                   : 0;
         if (rc < 0) {
             return rc;
         }
@@ -284,7 +308,8 @@ static void joiner_pairs(uint64_t *x, const uint64_t *u, const uint64_t *j,
 
 /* Tokens of the stretch (unit and joiner bytes) around p, within [lo, to). */
 static int stretch_at(struct pf_tokvec *tv, const struct pf_kind *k,
-                      size_t min, const unsigned char *s, size_t p,
+                      size_t min, const struct tokens_need *need,
+                      const unsigned char *s, size_t p,
                       size_t lo, size_t from, size_t to, size_t *end,
                       struct bb_err *err)
 {
@@ -298,7 +323,7 @@ static int stretch_at(struct pf_tokvec *tv, const struct pf_kind *k,
         b++;
     }
     *end = b;
-    return tokens_in(tv, k, min, s, a, b, from, to, err);
+    return tokens_in(tv, k, min, need, s, a, b, from, to, err);
 }
 
 /* Masks of units and joiners 64 bytes at a time; the stretches that may
@@ -307,7 +332,8 @@ static int stretch_at(struct pf_tokvec *tv, const struct pf_kind *k,
  * stretch at the end of the window, whose last token may be open. The
  * tokens are those of tokens_in() over every stretch. */
 static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
-                      size_t min, const unsigned char *s, size_t from,
+                      size_t min, const struct tokens_need *need,
+                      const unsigned char *s, size_t from,
                       size_t to, const struct bytescan_ranges *ur,
                       const struct bytescan_ranges *jr, struct bb_err *err)
 {
@@ -348,27 +374,31 @@ static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
 
             m &= m - 1;
             if (p >= done) {
-                rc = stretch_at(tv, k, min, s, p, done, from, to, &done,
-                                err);
+                rc = stretch_at(tv, k, min, need, s, p, done, from, to,
+                                &done, err);
             }
         }
     }
     if (rc == 0 && to > done && k->cls[s[to - 1]] != 0) {
-        rc = stretch_at(tv, k, min, s, to - 1, done, from, to, &done, err);
+        rc = stretch_at(tv, k, min, need, s, to - 1, done, from, to, &done,
+                        err);
     }
     return rc;
 }
 
 int tokens_scan_plain(struct pf_tokvec *tv, const struct pf_kind *k,
-                      size_t min, const unsigned char *s, size_t from,
-                      size_t to, struct bb_err *err)
+                      size_t min, const struct tokens_need *need,
+                      const unsigned char *s, size_t from, size_t to,
+                      struct bb_err *err)
 {
-    return to > from ? tokens_in(tv, k, min, s, from, to, from, to, err) : 0;
+    return to > from
+               ? tokens_in(tv, k, min, need, s, from, to, from, to, err)
+               : 0;
 }
 
 int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
-                const unsigned char *s, size_t from, size_t to,
-                struct bb_err *err)
+                const struct tokens_need *need, const unsigned char *s,
+                size_t from, size_t to, struct bb_err *err)
 {
     struct bytescan_ranges ur;
     struct bytescan_ranges jr;
@@ -382,7 +412,7 @@ int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
         min == 0 || min > 64 || k->max_gap > 8 ||
         (k->count_joiners && min < 2)) {
         /* Not for the masks: every stretch goes to tokens_in(). */
-        return tokens_in(tv, k, min, s, from, to, from, to, err);
+        return tokens_in(tv, k, min, need, s, from, to, from, to, err);
     }
-    return scan_masks(tv, k, min, s, from, to, &ur, &jr, err);
+    return scan_masks(tv, k, min, need, s, from, to, &ur, &jr, err);
 }

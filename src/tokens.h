@@ -36,16 +36,26 @@ void tokens_digit_kind(struct pf_kind *k, const char *hex_joiners);
  * single bytes of joiners. */
 void tokens_word_kind(struct pf_kind *k, const char *joiners);
 
-/* Append to tv the tokens of kind k in s[from, to)
- * that count at least min (open tokens at `to` always). */
+/* What the rules of a counting (hex) kind need of a token: for some j,
+ * at least min[j] joiners of the set mask[j] (bits of k->joiners). With
+ * n == 0 the kind's min over all joiners decides. */
+struct tokens_need {
+    uint8_t mask[8];
+    size_t min[8];
+    size_t n;
+};
+
+/* Append to tv the tokens of kind k in s[from, to) that count at least
+ * min (and meet need, if not NULL), open tokens at `to` always. */
 int tokens_scan(struct pf_tokvec *tv, const struct pf_kind *k, size_t min,
-                const unsigned char *s, size_t from, size_t to,
-                struct bb_err *err);
+                const struct tokens_need *need, const unsigned char *s,
+                size_t from, size_t to, struct bb_err *err);
 
 /* The same tokens as tokens_scan(), read byte by byte: the reference
  * the fast scan is tested against. */
 int tokens_scan_plain(struct pf_tokvec *tv, const struct pf_kind *k,
-                      size_t min, const unsigned char *s, size_t from,
-                      size_t to, struct bb_err *err);
+                      size_t min, const struct tokens_need *need,
+                      const unsigned char *s, size_t from, size_t to,
+                      struct bb_err *err);
 
 #endif
