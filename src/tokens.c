@@ -326,6 +326,118 @@ static int stretch_at(struct pf_tokvec *tv, const struct pf_kind *k,
     return tokens_in(tv, k, min, need, s, a, b, from, to, err);
 }
 
+/* The run of set bits of t around bit q (set): its start and end. */
+static size_t run_start(const uint64_t *t, size_t q)
+{
+    size_t w = q / 64 + 1;
+    unsigned b = q % 64;
+    uint64_t z = b ? ~t[w] & (((uint64_t)1 << b) - 1) : 0; /* below q */
+
+    while (z == 0) {
+        if (w == 1) {
+            return 0;
+        }
+        z = ~t[--w];
+    }
+    return (w - 1) * 64 + (size_t)(64 - __builtin_clzll(z));
+}
+
+static size_t run_end(const uint64_t *t, size_t q)
+{
+    size_t w = q / 64 + 1;
+    uint64_t z = ~t[w] & (~(uint64_t)0 << (q % 64));
+
+    while (z == 0) {
+        z = ~t[++w]; /* the zero word after the window stops this */
+    }
+    return (w - 1) * 64 + (size_t)__builtin_ctzll(z);
+}
+
+/* Set bits of m in [a, b). */
+static size_t count_bits(const uint64_t *m, size_t a, size_t b)
+{
+    size_t n = 0;
+
+    while (a < b) {
+        size_t w = a / 64 + 1;
+        unsigned lo = a % 64;
+        size_t span = 64 - lo < b - a ? 64 - lo : b - a;
+        uint64_t keep = span == 64 ? ~(uint64_t)0
+                                   : (((uint64_t)1 << span) - 1) << lo;
+
+        n += (size_t)__builtin_popcountll(m[w] & keep);
+        a += span;
+    }
+    return n;
+}
+
+/* The token of bytes [ts, te) (window-relative): kept when it counts
+ * min units, or when it may still grow: only up to max_gap joiners lie
+ * between its end and the window's end. */
+static int unit_token(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, const uint64_t *u,
+                      size_t from, size_t to, size_t ts, size_t te,
+                      struct bb_err *err)
+{
+    struct pf_token t;
+    size_t q;
+
+    memset(&t, 0, sizeof(t));
+    t.s = from + ts;
+    t.e = from + te;
+    t.count = count_bits(u, ts, te);
+    t.open = to - t.e <= k->max_gap;
+    for (q = t.e; t.open && q < to; q++) {
+        t.open = k->cls[s[q]] == 2;
+    }
+    return t.count >= min || t.open ? push_token(tv, &t, err) : 0;
+}
+
+/* Kinds that count units (numbers, words): a token is exactly a run of
+ * token bytes (units and the joiners bridging them), so tokens come
+ * straight from the masks: the runs long enough to count min, and the
+ * last run when it reaches the end of the window. */
+static int scan_units(struct pf_tokvec *tv, const struct pf_kind *k,
+                      size_t min, const unsigned char *s, size_t from,
+                      size_t to, const uint64_t *u, const uint64_t *t,
+                      uint64_t *x, size_t nw, struct bb_err *err)
+{
+    size_t done = 0; /* window-relative: runs before this are filed */
+    size_t w;
+    int rc = 0;
+
+    memcpy(x, t, (nw + 2) * sizeof(*x));
+    runs_of(x, nw, min);
+    for (w = 1; rc == 0 && w <= nw; w++) {
+        uint64_t m = x[w];
+
+        while (rc == 0 && m != 0) {
+            size_t q = 64 * (w - 1) + (size_t)__builtin_ctzll(m);
+
+            m &= m - 1;
+            if (q >= done) {
+                size_t ts = run_start(t, q);
+
+                done = run_end(t, q);
+                rc = unit_token(tv, k, min, s, u, from, to, ts, done, err);
+            }
+        }
+    }
+    for (w = nw; rc == 0 && w >= 1; w--) {
+        if (t[w] != 0) {
+            size_t last = 64 * (w - 1) + (size_t)(63 - __builtin_clzll(t[w]));
+
+            if (last >= done && to - (from + last + 1) <= k->max_gap) {
+                /* kept only if open: a long one was filed above */
+                rc = unit_token(tv, k, SIZE_MAX, s, u, from, to,
+                                run_start(t, last), last + 1, err);
+            }
+            break;
+        }
+    }
+    return rc;
+}
+
 /* Masks of units and joiners 64 bytes at a time; the stretches that may
  * hold a token counting min (a run of min token bytes for numbers and
  * words, a pair of joiners for hex) go to tokens_in(), and so does the
@@ -343,7 +455,7 @@ static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
     uint64_t *x;
     size_t done = from;
     size_t w;
-    int rc = bb_grow((void **)&tv->m, &tv->mcap, 3 * (nw + 2),
+    int rc = bb_grow((void **)&tv->m, &tv->mcap, 4 * (nw + 2),
                      sizeof(*tv->m), err);
 
     if (rc < 0) {
@@ -360,12 +472,12 @@ static int scan_masks(struct pf_tokvec *tv, const struct pf_kind *k,
     } else {
         memset(j + 1, 0, nw * sizeof(*j));
     }
-    if (k->count_joiners) {
-        joiner_pairs(x, u, j, nw);
-    } else {
+    if (!k->count_joiners) {
         token_bytes(x, u, j, nw, (int)k->max_gap);
-        runs_of(x, nw, min);
+        return scan_units(tv, k, min, s, from, to, u, x, x + nw + 2, nw,
+                          err);
     }
+    joiner_pairs(x, u, j, nw);
     for (w = 1; rc == 0 && w <= nw; w++) {
         uint64_t m = x[w];
 
