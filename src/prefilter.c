@@ -754,13 +754,57 @@ static int scan_class(struct pf_vec *out, const struct prefilter *pf,
     return 0;
 }
 
+/* Every class in one pass: jump between bytes of any class, and extend
+ * or start each of their classes' runs. Needs all classes' bytes in one
+ * set for bytescan_set(). */
+static int scan_all_classes(struct pf_result *res, const struct prefilter *pf,
+                            const unsigned char *set, size_t n,
+                            const unsigned char *s, size_t from, size_t to,
+                            struct bb_err *err)
+{
+    size_t i = from;
+    size_t c;
+    int rc = 0;
+
+    while (rc == 0 && (i = bytescan_set(s, i, to, set, n)) < to) {
+        for (c = 0; rc == 0 && c < pf->n_classes; c++) {
+            struct pf_vec *v = &res->class_runs[c];
+
+            if (!(pf->cls[s[i]] & ((uint32_t)1 << c))) {
+                continue;
+            }
+            if (v->n > 0 && v->v[v->n - 1].e == i) {
+                v->v[v->n - 1].e = i + 1;
+            } else {
+                rc = push(v, i, i + 1, true, err);
+            }
+        }
+        i++;
+    }
+    return rc;
+}
+
 static int scan_runs(struct pf_result *res, const struct prefilter *pf,
                      const unsigned char *s, size_t from, size_t to,
                      struct bb_err *err)
 {
+    unsigned char set[BYTESCAN_MAX_SET];
+    size_t n = 0;
     size_t c;
+    unsigned b;
     int rc = 0;
 
+    for (b = 0; b < 256 && n <= BYTESCAN_MAX_SET; b++) {
+        if (pf->cls[b] != 0) {
+            if (n < BYTESCAN_MAX_SET) {
+                set[n] = (unsigned char)b;
+            }
+            n++;
+        }
+    }
+    if (n > 0 && n <= BYTESCAN_MAX_SET) {
+        return scan_all_classes(res, pf, set, n, s, from, to, err);
+    }
     for (c = 0; rc == 0 && c < pf->n_classes; c++) {
         rc = scan_class(&res->class_runs[c], pf, c, s, from, to, err);
     }
