@@ -349,6 +349,52 @@ static void ivals_keywords(struct stream *st, struct searcher *w,
     }
 }
 
+/* Required context and digits: the starts both allow. Each list is
+ * sorted and disjoint, so one walk intersects them. */
+static int ivals_both(struct stream *st, struct searcher *w,
+                      const struct round *rd, size_t rule, int kind,
+                      struct bb_err *err)
+{
+    size_t nc;
+    size_t i = 0;
+    size_t j = 0;
+    size_t n = 0;
+    int rc;
+
+    ivals_context(st, w, rd, rule);
+    nc = w->niv;
+    /* iv2: the context ranges, then the intersection after them. */
+    rc = bb_grow((void **)&w->iv2, &w->capiv2, 2 * nc + w->capiv + 1,
+                 sizeof(*w->iv2), err);
+    if (rc < 0) {
+        return rc;
+    }
+    memcpy(w->iv2, w->iv, nc * sizeof(*w->iv));
+    w->niv = 0;
+    w->ival_gap = 64;
+    ivals_digits(st, w, rd, rule, kind);
+    while (i < nc && j < w->niv) {
+        const struct ival *a = &w->iv2[i];
+        const struct ival *b = &w->iv[j];
+        size_t lo = a->lo > b->lo ? a->lo : b->lo;
+        size_t hi = a->hi < b->hi ? a->hi : b->hi;
+
+        if (lo <= hi) {
+            w->iv2[nc + n].lo = lo;
+            w->iv2[nc + n].hi = hi;
+            n++;
+        }
+        if (a->hi < b->hi) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    memcpy(w->iv, w->iv2 + nc, n * sizeof(*w->iv));
+    w->niv = n;
+    return 0;
+}
+
 /* The allowed start ranges of a rule that does not scan everything: from
  * its gate rule, its numeric tokens, its context words or its keywords,
  * the first that applies. */
@@ -387,6 +433,8 @@ static int build_ivals(struct stream *st, struct searcher *w,
 
             push_ival(w, &iv);
         }
+    } else if (r->ctx_required && r->digits_min > 0) {
+        return ivals_both(st, w, rd, rule, kind, err);
     } else if (r->ctx_required) {
         ivals_context(st, w, rd, rule);
     } else if (r->digits_min > 0) {

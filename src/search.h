@@ -41,6 +41,8 @@ struct searcher {
     size_t nc, capc;
     struct ival *iv;
     size_t niv, capiv;
+    struct ival *iv2; /* scratch for intersecting two range lists */
+    size_t capiv2;
     size_t ival_gap;
     size_t hold; /* earliest partial match found by this searcher */
     int rc;

@@ -352,6 +352,7 @@ void search_dispose(struct stream *st)
         matcher_state_free(st->w[k].ms);
         bb_free(st->w[k].c);
         bb_free(st->w[k].iv);
+        bb_free(st->w[k].iv2);
     }
     bb_free(st->w);
     bb_free(st->gates);

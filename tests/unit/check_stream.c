@@ -139,7 +139,12 @@ static const char pack_lead[] =
     "{'id':'ref','type':'REF','description':'d',"
     "'pattern':'(?<![A-Z0-9])[A-Z]{2}-?[0-9]{4}(?![0-9])','max_len':7,"
     "'anchor':['A-Z','A-Z','-0-9','0-9'],"
-    EXAMPLES("ref AB1234", "ref AB123") "}"
+    EXAMPLES("ref AB1234", "ref AB123") "},"
+    "{'id':'pin','type':'PIN','description':'d',"
+    "'pattern':'(?<![0-9])[0-9]{6}(?![0-9])','max_len':6,"
+    "'context':{'words':['pin'],'window':8,'required':true},"
+    "'digits':{'min':6,'lead':0},"
+    EXAMPLES("pin 123456", "123456") "}"
     "]}";
 
 enum pack_id {
@@ -399,6 +404,14 @@ static const struct row rows[] = {
       S("<REF_1> <REF_2> ef1234 GH12345") },
     { P_LEAD, false, S("xAB1234"), S("x<REF_1>") },
     { P_LEAD, false, SAME("A B1234 AB-12 AB--1234") },
+    /* required context and digits: only numbers near the word */
+    { P_LEAD, false, S("pin 123456 and 654321"),
+      S("pin <PIN_1> and 654321") },
+    { P_LEAD, false, S("pin pin pin 1 2 3 4 5 6 7 pin 222333"),
+      S("pin pin pin 1 2 3 4 5 6 7 pin <PIN_1>") },
+    { P_LEAD, false, S("111222 pin ... 333444 ........ pin 555666"),
+      S("<PIN_1> pin ... <PIN_2> ........ pin <PIN_3>") },
+    { P_LEAD, false, SAME("pin ............... 777888") },
     /* overlaps */
     /* Regression: an empty match never advanced the search (a hang) */
     { P_EMPTY, false, S("aa zz bb q zz"), S("aa zz bb <LA_1> zz") },
