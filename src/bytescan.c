@@ -181,7 +181,8 @@ tri_avx2(const unsigned char *s, size_t i, const uint32_t *map)
         __m128i b = _mm_loadu_si128((const __m128i *)(s + i + k));
         __m256i x = _mm256_broadcastsi128_si256(b);
         __m256i v = _mm256_or_si256(_mm256_shuffle_epi8(x, ctl), fold);
-        __m256i h = _mm256_srli_epi32(_mm256_mullo_epi32(v, mul), 16);
+        __m256i h = _mm256_srli_epi32(_mm256_mullo_epi32(v, mul),
+                                        32 - BYTESCAN_TRI_BITS);
         __m256i w = _mm256_i32gather_epi32((const int *)map,
                                            _mm256_srli_epi32(h, 5), 4);
         __m256i bit = _mm256_and_si256(

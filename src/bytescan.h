@@ -24,15 +24,20 @@ size_t bytescan_set(const unsigned char *s, size_t i, size_t to,
  * such bytes starting at or after i holds one. */
 size_t bytescan_word8(const unsigned char *s, size_t i, size_t to);
 
+/* Bits of the trigram hash, and the size of its map in bits. */
+#define BYTESCAN_TRI_BITS 17
+#define BYTESCAN_TRI_SIZE (1u << BYTESCAN_TRI_BITS)
+
 /* The hash of the 3 bytes in the low 24 bits of v, each with bit 0x20
- * set (which folds ASCII case): 16 bits. */
+ * set (which folds ASCII case): BYTESCAN_TRI_BITS bits. */
 static inline unsigned bytescan_tri_hash(uint32_t v)
 {
-    return (unsigned)(((v | 0x202020u) & 0xFFFFFFu) * 2654435761u >> 16);
+    return (unsigned)(((v | 0x202020u) & 0xFFFFFFu) * 2654435761u >>
+                      (32 - BYTESCAN_TRI_BITS));
 }
 
 /* Bit k set when the 3 bytes s[i+k..i+k+2] hash to a bit set in map
- * (65536 bits, bit h at map[h / 32] >> (h % 32)), for k in 0..63. Reads
+ * (BYTESCAN_TRI_SIZE bits, bit h at map[h / 32] >> (h % 32)), for k in 0..63. Reads
  * s[i, i + 72). Uses AVX2 when the CPU has it. */
 uint64_t bytescan_tri64(const unsigned char *s, size_t i,
                         const uint32_t *map);

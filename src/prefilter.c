@@ -16,6 +16,8 @@
 #include "tokens.h"
 
 #define PF_MAX_CLASSES 32
+/* Bucket keys: trigram hashes, or 2-byte pairs (65536). */
+#define KEYS (BYTESCAN_TRI_SIZE > 65536 ? BYTESCAN_TRI_SIZE : 65536)
 
 struct pf_kw {
     char *text;
@@ -37,9 +39,9 @@ struct prefilter {
     struct pf_ent *ent;      /* sorted by key, then d descending */
     size_t n_ent;
     bool tri_ok;             /* every keyword has 3 bytes or more */
-    uint32_t *bucket;        /* 65537 offsets into ent by key */
+    uint32_t *bucket;        /* KEYS + 1 offsets into ent by key */
     uint8_t pair[65536 / 8]; /* bitmap of keys in use */
-    uint32_t tri[65536 / 32]; /* bitmap of hashes of keywords' first 3 */
+    uint32_t tri[BYTESCAN_TRI_SIZE / 32]; /* hashes of keywords' 3 bytes */
     uint8_t lc[256];         /* ASCII lowercase table */
     uint32_t cls[256];       /* bit per one-byte class */
     unsigned char cls_bytes[PF_MAX_CLASSES][BYTESCAN_MAX_SET];
@@ -347,7 +349,7 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
 
     pf->tri_ok = true;
     pf->ent = bb_calloc(pf->n_kw + 1, sizeof(*pf->ent));
-    pf->bucket = bb_calloc(65537, sizeof(*pf->bucket));
+    pf->bucket = bb_calloc(KEYS + 1, sizeof(*pf->bucket));
     if (pf->ent == NULL || pf->bucket == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
@@ -371,7 +373,7 @@ static int build_tables(struct prefilter *pf, struct bb_err *err)
     }
     qsort(pf->ent, pf->n_ent, sizeof(*pf->ent), ent_cmp);
     i = 0;
-    for (k = 0; k <= 65536; k++) {
+    for (k = 0; k <= KEYS; k++) {
         while (i < pf->n_ent && pf->ent[i].key < k) {
             i++;
         }
