@@ -37,8 +37,8 @@ static inline unsigned bytescan_tri_hash(uint32_t v)
 }
 
 /* Bit k set when the 3 bytes s[i+k..i+k+2] hash to a bit set in map
- * (BYTESCAN_TRI_SIZE bits, bit h at map[h / 32] >> (h % 32)), for k in 0..63. Reads
- * s[i, i + 72). Uses AVX2 when the CPU has it. */
+ * (BYTESCAN_TRI_SIZE bits, bit h at map[h / 32] >> (h % 32)), for k in
+ * 0..63. Reads s[i, i + 72). Uses AVX2 when the CPU has it. */
 uint64_t bytescan_tri64(const unsigned char *s, size_t i,
                         const uint32_t *map);
 
