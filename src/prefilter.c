@@ -491,6 +491,13 @@ int prefilter_rule_tokens(const struct prefilter *pf, size_t i)
     return pf->rule_kind[i];
 }
 
+void prefilter_rule_need(const struct prefilter *pf, size_t i,
+                         uint8_t *jmask, size_t *min)
+{
+    *jmask = pf->rule_jmask[i];
+    *min = pf->min_of[i];
+}
+
 bool prefilter_token_enough(const struct prefilter *pf, size_t i,
                             const struct pf_token *t)
 {

@@ -78,6 +78,10 @@ int prefilter_rule_tokens(const struct prefilter *pf, size_t i);
  * of its own set for a hex rule)? Open tokens always do. */
 bool prefilter_token_enough(const struct prefilter *pf, size_t i,
                             const struct pf_token *t);
+/* What rule i counts in its tokens: *jmask the joiners (by index; 0 for
+ * units), *min how many. */
+void prefilter_rule_need(const struct prefilter *pf, size_t i,
+                         uint8_t *jmask, size_t *min);
 
 int pf_result_init(struct pf_result *res, const struct prefilter *pf,
                    struct bb_err *err);

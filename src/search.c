@@ -281,12 +281,17 @@ static void ivals_digits(struct stream *st, struct searcher *w,
     const struct rule *r = &st->rs->rules[rule];
     const struct pf_tokvec *tv = &st->pf.tok[kind];
     struct ival iv;
+    uint8_t jmask;
+    size_t min;
     size_t i;
 
+    prefilter_rule_need(st->rs->pf, rule, &jmask, &min);
     for (i = 0; i < tv->n; i++) {
         const struct pf_token *t = &tv->v[i];
 
-        if (prefilter_token_enough(st->rs->pf, rule, t)) {
+        /* Numbers and words count units: test them here, inline. */
+        if (jmask == 0 ? t->open || t->count >= min
+                       : prefilter_token_enough(st->rs->pf, rule, t)) {
             iv.lo = back(t->s, r->digits_lead);
             iv.hi = t->e - 1;
             push_ival(w, &iv);
