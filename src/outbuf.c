@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define OUT_CAP (1024 * 1024)
+#define OUT_CAP (256 * 1024)
 
 static struct {
     char buf[2][OUT_CAP];
