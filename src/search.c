@@ -20,9 +20,9 @@ static bool is_word(unsigned char c)
 }
 
 /* Does one of words occur as a whole word (no letter or digit glued to
- * it) within [lo, hi)? s is valid up to end. */
-static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
-                          const struct strv *words)
+ * it) within [lo, hi)? s is valid from begin up to end. */
+static bool has_word_near(const char *s, size_t begin, size_t lo, size_t hi,
+                          size_t end, const struct strv *words)
 {
     size_t w;
     size_t i;
@@ -48,7 +48,8 @@ static bool has_word_near(const char *s, size_t lo, size_t hi, size_t end,
             if (j < kl) {
                 continue;
             }
-            if (!(open_l && i > 0 && is_word((unsigned char)s[i - 1])) &&
+            if (!(open_l && i > begin &&
+                  is_word((unsigned char)s[i - 1])) &&
                 !(open_r && i + kl < end &&
                   is_word((unsigned char)s[i + kl]))) {
                 return true;
@@ -90,13 +91,20 @@ static int judge(struct stream *st, struct searcher *w, struct round *rd,
     if (r->ctx_required) {
         size_t lo = c->gs > r->ctx_window ? c->gs - r->ctx_window : 0;
         size_t hi = c->ge + r->ctx_window;
+        size_t seg_lo = 0;
+        size_t seg_hi = rd->end;
+        bool closed = st->nseg > 0 &&
+                      search_segment(st, rd, c->s, &seg_lo, &seg_hi);
 
-        if (hi + 1 > rd->end && !rd->final) {
+        /* context comes from the candidate's own segment */
+        lo = lo < seg_lo ? seg_lo : lo;
+        if (hi + 1 > seg_hi && !rd->final && !closed) {
             c->pending = true; /* the window, and a byte after it */
             return 0;
         }
-        hi = hi > rd->end ? rd->end : hi;
-        c->ctx_miss = !has_word_near(rd->s, lo, hi, rd->end, &r->ctx_words);
+        hi = hi > seg_hi ? seg_hi : hi;
+        c->ctx_miss = !has_word_near(rd->s, seg_lo, lo, hi, seg_hi,
+                                     &r->ctx_words);
         c->rejected = c->ctx_miss;
     }
     return 0;
@@ -181,25 +189,63 @@ static size_t next_char(const char *s, size_t p, size_t end)
     return p;
 }
 
+bool search_segment(const struct stream *st, const struct round *rd,
+                    size_t p, size_t *lo, size_t *hi)
+{
+    uint64_t at = st->base + p;
+    size_t a = 0;
+    size_t b = st->nseg;
+
+    /* the first segment end after p */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+
+        if (st->seg_end[mid] <= at) {
+            a = mid + 1;
+        } else {
+            b = mid;
+        }
+    }
+    *lo = a > 0 && st->seg_end[a - 1] > st->base
+              ? (size_t)(st->seg_end[a - 1] - st->base)
+              : 0;
+    if (a < st->nseg && st->seg_end[a] - st->base <= rd->end) {
+        *hi = (size_t)(st->seg_end[a] - st->base);
+        return true;
+    }
+    *hi = rd->end;
+    return false;
+}
+
+/* The first match starting in [from, limit] within from's segment;
+ * *seg_hi gets that segment's end. */
 static int find(struct mresult *m, struct stream *st, struct searcher *w,
-                struct round *rd,
-                size_t rule, size_t from, size_t limit, struct bb_err *err)
+                struct round *rd, size_t rule, size_t from, size_t limit,
+                size_t *seg_hi, struct bb_err *err)
 {
     struct mcall call;
+    size_t lo = 0;
+    size_t hi = rd->end;
+    bool closed = st->nseg > 0 && search_segment(st, rd, from, &lo, &hi);
     int rc;
 
-    call.subj = rd->s;
-    call.len = rd->end;
-    call.start = from;
-    call.limit = limit;
-    call.partial = !rd->final;
-    call.notbol = st->base > 0;
+    *seg_hi = hi;
+    call.subj = rd->s + lo;
+    call.len = hi - lo;
+    call.start = from - lo;
+    call.limit = limit == SIZE_MAX ? SIZE_MAX : limit - lo;
+    call.partial = !rd->final && !closed;
+    call.notbol = lo == 0 && st->base > 0;
     rc = matcher_find(m, w->ms, st->rs->progs[rule], &call, err);
     if (rc < 0) {
         bb_err_prefix(err, "rule %s at offset %llu",
                       st->rs->rules[rule].id,
                       (unsigned long long)(st->base + from));
     }
+    m->s += lo;
+    m->e += lo;
+    m->gs += lo;
+    m->ge += lo;
     return rc;
 }
 
@@ -511,6 +557,7 @@ static int end_check(struct stream *st, struct searcher *w,
     const struct rule *r = &st->rs->rules[rule];
     size_t reach = r->max_len;
     size_t p;
+    size_t seg_hi;
     struct mresult m;
     int rc = 0;
 
@@ -528,7 +575,11 @@ static int end_check(struct stream *st, struct searcher *w,
         p++;
     }
     while (rc == 0 && p < rd->end) {
-        rc = find(&m, st, w, rd, rule, p, SIZE_MAX, err);
+        rc = find(&m, st, w, rd, rule, p, SIZE_MAX, &seg_hi, err);
+        if (rc == 0 && m.kind == M_NONE && seg_hi < rd->end) {
+            p = seg_hi; /* a closed segment: go on in the next one */
+            continue;
+        }
         if (rc < 0 || m.kind == M_NONE) {
             break;
         }
@@ -547,6 +598,7 @@ static int scan_ranges(struct stream *st, struct searcher *w,
     const struct rule *r = &st->rs->rules[rule];
     bool need_cover = r->keywords.n > 0;
     struct mresult m;
+    size_t seg_hi;
     size_t i;
     int rc = build_ivals(st, w, rd, rule, err);
 
@@ -554,7 +606,11 @@ static int scan_ranges(struct stream *st, struct searcher *w,
         size_t p = w->iv[i].lo > cursor ? w->iv[i].lo : cursor;
 
         while (rc == 0 && p <= w->iv[i].hi && p < rd->end) {
-            rc = find(&m, st, w, rd, rule, p, w->iv[i].hi, err);
+            rc = find(&m, st, w, rd, rule, p, w->iv[i].hi, &seg_hi, err);
+            if (rc == 0 && m.kind == M_NONE && seg_hi <= w->iv[i].hi) {
+                p = seg_hi; /* starts left in the next segment */
+                continue;
+            }
             if (rc < 0 || m.kind == M_NONE) {
                 break;
             }

@@ -72,6 +72,11 @@ struct stream {
     size_t capwin;
     struct pf_vec *gate_hits; /* per rule; used for gate rules */
     bool ungated;             /* search every position (rule tests) */
+    /* Ends of closed segments (stream offsets, ascending): no match
+     * crosses one, and the search sees each segment as a whole subject
+     * (JSON string values). None in plain text. */
+    uint64_t *seg_end;
+    size_t nseg, capseg;
     uint64_t gate_matches;    /* decided matches of gate rules */
     size_t hold_cap;
     bool failed;
@@ -98,6 +103,10 @@ int search_task(struct stream *st, struct searcher *w, struct round *rd,
 /* Find every rule's candidates in the window of rd (gates first) into
  * st->w[0], and pull rd->hold back to the earliest partial match. */
 int search_rules(struct stream *st, struct round *rd, struct bb_err *err);
+/* The segment around buffer offset p of round rd: [*lo, *hi), and
+ * whether it is closed (its end is final). */
+bool search_segment(const struct stream *st, const struct round *rd,
+                    size_t p, size_t *lo, size_t *hi);
 
 /* Set up nw searchers (1 to 16); more than one starts nw - 1 threads
  * that search rules in parallel on large windows. */

@@ -260,6 +260,13 @@ static int round_run(struct stream *st, bool final, struct bb_err *err)
         bb_buf_consume(&st->buf, i);
         st->base += i;
     }
+    for (i = 0; i < st->nseg && st->seg_end[i] <= st->base; i++) {
+    }
+    if (i > 0) {
+        memmove(st->seg_end, st->seg_end + i,
+                (st->nseg - i) * sizeof(*st->seg_end));
+        st->nseg -= i;
+    }
     return 0;
 }
 
@@ -289,6 +296,42 @@ int stream_feed(struct stream *st, const char *p, size_t n,
     return 0;
 }
 
+int stream_end_segment(struct stream *st, struct bb_err *err)
+{
+    uint64_t end = st->base + st->buf.len;
+    int rc;
+
+    if (st->failed || st->finished) {
+        return bb_seterr(err, BB_ESTATE, "stream already %s",
+                         st->failed ? "failed" : "finished");
+    }
+    if (st->nseg > 0 && st->seg_end[st->nseg - 1] == end) {
+        return 0; /* an empty segment changes nothing */
+    }
+    rc = bb_grow((void **)&st->seg_end, &st->capseg, st->nseg + 1,
+                 sizeof(*st->seg_end), err);
+    if (rc < 0) {
+        return fail(st, rc);
+    }
+    st->seg_end[st->nseg++] = end;
+    return 0;
+}
+
+int stream_release(struct stream *st, struct bb_err *err)
+{
+    int rc;
+
+    if (st->failed || st->finished) {
+        return bb_seterr(err, BB_ESTATE, "stream already %s",
+                         st->failed ? "failed" : "finished");
+    }
+    if (st->rel == st->base + st->buf.len) {
+        return 0; /* nothing held */
+    }
+    rc = round_run(st, false, err);
+    return rc < 0 ? fail(st, rc) : 0;
+}
+
 int stream_finish(struct stream *st, struct bb_err *err)
 {
     int rc;
@@ -312,6 +355,7 @@ void stream_reset(struct stream *st)
     bb_buf_consume(&st->buf, st->buf.len);
     st->base = 0;
     st->rel = 0;
+    st->nseg = 0;
     for (i = 0; i < st->rs->n; i++) {
         st->last_end[i] = 0;
     }
@@ -370,6 +414,7 @@ void stream_free(struct stream *st)
     }
     bb_free(st->gate_hits);
     bb_free(st->last_end);
+    bb_free(st->seg_end);
     bb_free(st->win);
     bb_free(st);
 }

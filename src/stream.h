@@ -29,6 +29,15 @@ int stream_new(struct stream **out, const struct bb_ruleset *rs, long only,
 int stream_feed(struct stream *st, const char *p, size_t n,
                 struct bb_err *err);
 int stream_finish(struct stream *st, struct bb_err *err);
+
+/* Close the current segment at the end of the bytes fed so far: no
+ * match crosses the point, and each segment is searched as a subject of
+ * its own (one JSON string value). */
+int stream_end_segment(struct stream *st, struct bb_err *err);
+
+/* Run a round on what is held now, without new input: releases the
+ * bytes of closed segments. */
+int stream_release(struct stream *st, struct bb_err *err);
 /* Start a new, independent segment (after finish). */
 void stream_reset(struct stream *st);
 void stream_free(struct stream *st);
