@@ -228,6 +228,38 @@ size_t bb_scrubber_max_hold(const struct bb_scrubber *s);
 /* Frees the scrubber; held unredacted bytes are wiped first. */
 void bb_scrubber_free(struct bb_scrubber *s);
 
+/* ------------------------------------------------------------------ */
+/* JSON and JSONL scrubber                                             */
+
+/* A streaming scrubber for one JSON document (lines false) or JSON Lines
+ * (lines true, one document per line, blank lines kept). String values
+ * are decoded (every escape, surrogate pairs) and scrubbed, each value
+ * on its own: no match crosses two values. Keys are never scrubbed, and
+ * neither are the values of structural keys ("model", "role", "type",
+ * "id", ... and opaque signed ones: "signature", "encrypted_content",
+ * "thinking"); bb_json_scrubber_skip_key() adds keys. Every byte outside
+ * a replaced span is written as it came: numbers, whitespace, key order,
+ * the escapes of untouched text. Malformed input (truncated, bad escape,
+ * lone surrogate, invalid UTF-8 in a string, a control byte in a string,
+ * trailing data) fails with BB_EINPUT and a byte offset, and nothing of
+ * the input after the last value written is ever written. Memory is
+ * bounded by the rules' hold-back plus one feed. Same threading and
+ * lifetime rules as bb_scrubber. */
+struct bb_json_scrubber;
+
+int bb_json_scrubber_new(struct bb_json_scrubber **out,
+                         const struct bb_ruleset *rs, struct bb_redactor *rd,
+                         bool lines, bb_write_fn write, void *userdata,
+                         struct bb_err *err);
+int bb_json_scrubber_skip_key(struct bb_json_scrubber *s, const char *key,
+                              struct bb_err *err);
+int bb_json_scrubber_feed(struct bb_json_scrubber *s, const void *data,
+                          size_t len, struct bb_err *err);
+int bb_json_scrubber_finish(struct bb_json_scrubber *s, struct bb_err *err);
+/* Findings per rule, as bb_scrubber_counts(). */
+const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *s);
+void bb_json_scrubber_free(struct bb_json_scrubber *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,6 +46,7 @@ enum cli_opt {
     OPT_KEY_FILE,
     OPT_STATS,
     OPT_FORMAT,
+    OPT_JSON_SKIP,
     OPT_HELP
 };
 

@@ -32,7 +32,11 @@ static const char usage[] =
     "                          remove or text:LITERAL; repeatable\n"
     "      --key-file FILE     key for the hash operator (else "
     "$BLACKBAR_KEY)\n"
-    "      --format FORMAT     input format: text (the only one so far)\n"
+    "      --format FORMAT     text (default), json, jsonl, or auto (json\n"
+    "                          when the first non-blank byte is '{' or '[')\n"
+    "      --json-skip KEY     also leave the values of KEY as they are;\n"
+    "                          repeatable\n"
+    "  -v, --verbose           say which format auto chose\n"
     "      --stats             print findings per rule to stderr at the "
     "end\n"
     "  -j, --threads N         search with N threads (default: one per CPU,\n"
@@ -46,14 +50,22 @@ static const struct option longopts[] = {
     { "operator", required_argument, NULL, 'o' },
     { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { "format", required_argument, NULL, OPT_FORMAT },
+    { "json-skip", required_argument, NULL, OPT_JSON_SKIP },
+    { "verbose", no_argument, NULL, 'v' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "threads", required_argument, NULL, 'j' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
 
+enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_AUTO };
+
 struct scrub_opts {
     struct cli_rules rules;
+    enum fmt format;
+    const char *skips[64];
+    size_t n_skips;
+    bool verbose;
     const char *ops[64];
     size_t n_ops;
     const char *key_file;
@@ -67,7 +79,7 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "r:o:j:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:o:j:vh", longopts, NULL)) != -1) {
         int r = cli_rules_option(&o->rules, c, optarg, "scrub");
 
         if (r < 0) {
@@ -94,14 +106,30 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             o->key_file = optarg;
         } else if (c == OPT_STATS) {
             o->stats = true;
-        } else if (c == OPT_FORMAT && strcmp(optarg, "text") != 0) {
-            cli_error("scrub", "unsupported --format %s (want text)",
-                      optarg);
+        } else if (c == OPT_FORMAT) {
+            static const char *const names[] = { "text", "json", "jsonl",
+                                                 "auto" };
+            size_t f;
+
+            for (f = 0; f < 4 && strcmp(optarg, names[f]) != 0; f++) {
+            }
+            if (f == 4) {
+                cli_error("scrub", "unknown --format %s (want text, json, "
+                          "jsonl or auto)", optarg);
+                return -1;
+            }
+            o->format = (enum fmt)f;
+        } else if (c == OPT_JSON_SKIP && o->n_skips == 64) {
+            cli_error("scrub", "too many --json-skip options (at most 64)");
             return -1;
+        } else if (c == OPT_JSON_SKIP) {
+            o->skips[o->n_skips++] = optarg;
+        } else if (c == 'v') {
+            o->verbose = true;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return 1;
-        } else if (c != OPT_FORMAT) {
+        } else {
             cli_bad_option("scrub", argc, argv);
             return -1;
         }
@@ -139,20 +167,104 @@ static int setup_redactor(struct bb_redactor *rd, const struct scrub_opts *o)
 }
 
 struct feed_ctx {
+    const struct scrub_opts *o;
+    const struct bb_ruleset *rs;
+    struct bb_redactor *rd;
+    const char *name;
+    enum fmt fmt;          /* FMT_AUTO until the first non-blank byte */
     struct bb_scrubber *s;
+    struct bb_json_scrubber *js;
+    char blank[4096];      /* leading blanks while auto decides */
+    size_t nblank;
+    unsigned threads;
     struct bb_err err;
     bool lib_failed;
 };
+
+static int start(struct feed_ctx *fc, enum fmt f)
+{
+    int rc;
+    size_t i;
+
+    fc->fmt = f;
+    if (f == FMT_TEXT) {
+        rc = bb_scrubber_new(&fc->s, fc->rs, fc->rd, cli_out_write, NULL,
+                             &fc->err);
+        if (rc == 0 && fc->threads > 1) {
+            rc = bb_scrubber_set_threads(fc->s, fc->threads, &fc->err);
+        }
+    } else {
+        rc = bb_json_scrubber_new(&fc->js, fc->rs, fc->rd, f != FMT_JSON,
+                                  cli_out_write, NULL, &fc->err);
+        for (i = 0; rc == 0 && i < fc->o->n_skips; i++) {
+            rc = bb_json_scrubber_skip_key(fc->js, fc->o->skips[i],
+                                           &fc->err);
+        }
+    }
+    fc->lib_failed = rc < 0;
+    return rc;
+}
+
+static int push(struct feed_ctx *fc, const char *buf, size_t n)
+{
+    int rc = fc->s != NULL ? bb_scrubber_feed(fc->s, buf, n, &fc->err)
+                           : bb_json_scrubber_feed(fc->js, buf, n, &fc->err);
+
+    fc->lib_failed = rc < 0;
+    return rc < 0 ? -1 : 0;
+}
+
+/* auto: JSON (in its JSON Lines form, which a single document also is)
+ * when the first non-blank byte opens an object or an array. */
+static int decide(struct feed_ctx *fc, const char *buf, size_t n)
+{
+    size_t i = 0;
+    enum fmt f;
+
+    while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+                     buf[i] == '\r')) {
+        i++;
+    }
+    if (i == n && fc->nblank + n <= sizeof(fc->blank)) {
+        memcpy(fc->blank + fc->nblank, buf, n);
+        fc->nblank += n;
+        return 0;
+    }
+    f = i < n && (buf[i] == '{' || buf[i] == '[') ? FMT_JSONL : FMT_TEXT;
+    if (fc->o->verbose) {
+        fprintf(stderr, "blackbar: scrub: %s: format %s\n", fc->name,
+                f == FMT_TEXT ? "text" : "json");
+    }
+    if (start(fc, f) < 0 ||
+        (fc->nblank > 0 && push(fc, fc->blank, fc->nblank) < 0)) {
+        return -1;
+    }
+    return push(fc, buf, n);
+}
 
 static int feed(const char *buf, size_t n, void *ud)
 {
     struct feed_ctx *fc = ud;
 
-    if (bb_scrubber_feed(fc->s, buf, n, &fc->err) < 0) {
-        fc->lib_failed = true;
-        return -1;
+    return fc->fmt == FMT_AUTO ? decide(fc, buf, n) : push(fc, buf, n);
+}
+
+static int finish(struct feed_ctx *fc)
+{
+    int rc = 0;
+
+    if (fc->fmt == FMT_AUTO) {
+        rc = start(fc, FMT_TEXT); /* blank or empty input */
+        if (rc == 0 && fc->nblank > 0) {
+            rc = push(fc, fc->blank, fc->nblank);
+        }
     }
-    return 0;
+    if (rc == 0) {
+        rc = fc->s != NULL ? bb_scrubber_finish(fc->s, &fc->err)
+                           : bb_json_scrubber_finish(fc->js, &fc->err);
+        fc->lib_failed = rc < 0;
+    }
+    return rc < 0 ? -1 : 0;
 }
 
 /* Scrub one input into stdout; 0 or -1 (message printed). */
@@ -166,39 +278,54 @@ static unsigned thread_count(unsigned want)
     return n < 1 ? 1 : (n > 4 ? 4 : (unsigned)n);
 }
 
-static int scrub_one(const struct bb_ruleset *rs, struct bb_redactor *rd,
-                     const char *path, unsigned threads, uint64_t *totals)
+static int scrub_one(const struct scrub_opts *o,
+                     const struct bb_ruleset *rs, struct bb_redactor *rd,
+                     const char *path, uint64_t *totals)
 {
-    struct feed_ctx fc;
+    struct feed_ctx *fc = calloc(1, sizeof(*fc));
     const char *name = path ? path : "<stdin>";
     int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    const uint64_t *counts;
     size_t i;
-    int rc;
+    int rc = 0;
 
-    memset(&fc, 0, sizeof(fc));
     if (fd < 0) {
         cli_error("scrub", "%s: %s", path, strerror(errno));
+        free(fc);
         return -1;
     }
-    rc = bb_scrubber_new(&fc.s, rs, rd, cli_out_write, NULL, &fc.err);
-    if (rc == 0 && threads > 1) {
-        rc = bb_scrubber_set_threads(fc.s, threads, &fc.err);
+    if (fc == NULL) {
+        cli_error("scrub", "out of memory");
+        rc = -1;
+    } else {
+        fc->o = o;
+        fc->rs = rs;
+        fc->rd = rd;
+        fc->name = name;
+        fc->threads = thread_count(o->threads);
+        fc->fmt = FMT_AUTO;
+        rc = o->format == FMT_AUTO ? 0 : start(fc, o->format);
     }
-    fc.lib_failed = rc < 0;
     if (rc == 0) {
-        rc = cli_read_fd(fd, name, "scrub", feed, &fc);
+        rc = cli_read_fd(fd, name, "scrub", feed, fc);
     }
     if (rc == 0) {
-        rc = bb_scrubber_finish(fc.s, &fc.err);
-        fc.lib_failed = rc < 0;
+        rc = finish(fc);
     }
-    if (rc < 0 && fc.lib_failed && !cli_out_broken()) {
-        cli_error("scrub", "%s: %s", name, fc.err.msg);
+    if (rc < 0 && fc != NULL && fc->lib_failed && !cli_out_broken()) {
+        cli_error("scrub", "%s: %s", name, fc->err.msg);
     }
-    for (i = 0; fc.s != NULL && i < bb_ruleset_count(rs); i++) {
-        totals[i] += bb_scrubber_counts(fc.s)[i];
+    counts = fc == NULL ? NULL
+             : fc->s != NULL ? bb_scrubber_counts(fc->s)
+             : fc->js != NULL ? bb_json_scrubber_counts(fc->js) : NULL;
+    for (i = 0; counts != NULL && i < bb_ruleset_count(rs); i++) {
+        totals[i] += counts[i];
     }
-    bb_scrubber_free(fc.s);
+    if (fc != NULL) {
+        bb_scrubber_free(fc->s);
+        bb_json_scrubber_free(fc->js);
+        free(fc);
+    }
     if (path != NULL) {
         close(fd);
     }
@@ -258,7 +385,7 @@ int cmd_scrub(int argc, char **argv)
         if (path != NULL && strcmp(path, "-") == 0) {
             path = NULL;
         }
-        rc = scrub_one(rs, rd, path, thread_count(o.threads), totals);
+        rc = scrub_one(&o, rs, rd, path, totals);
     }
     if (cli_out_sync("scrub") < 0) {
         rc = -1;

@@ -296,6 +296,34 @@ int stream_feed(struct stream *st, const char *p, size_t n,
     return 0;
 }
 
+int stream_append(struct stream *st, const char *p, size_t n,
+                  struct bb_err *err)
+{
+    int rc;
+
+    if (st->failed || st->finished) {
+        return bb_seterr(err, BB_ESTATE, "stream already %s",
+                         st->failed ? "failed" : "finished");
+    }
+    while (n > 0) {
+        size_t waiting = (size_t)(st->base + st->buf.len - st->rel);
+        size_t k = waiting < CHUNK ? CHUNK - waiting : 0;
+
+        k = k > n ? n : k;
+        rc = bb_buf_append(&st->buf, p, k, err);
+        if (rc == 0 && waiting + k >= CHUNK) {
+            rc = round_run(st, false, err);
+        }
+        if (rc < 0) {
+            return fail(st, rc);
+        }
+        st->bytes_in += k;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
 int stream_end_segment(struct stream *st, struct bb_err *err)
 {
     uint64_t end = st->base + st->buf.len;

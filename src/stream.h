@@ -30,6 +30,12 @@ int stream_feed(struct stream *st, const char *p, size_t n,
                 struct bb_err *err);
 int stream_finish(struct stream *st, struct bb_err *err);
 
+/* Like stream_feed, but a round runs only once a chunk's worth of bytes
+ * waits (or at stream_release): for callers that add many small pieces
+ * (JSON string values) between segment ends. */
+int stream_append(struct stream *st, const char *p, size_t n,
+                  struct bb_err *err);
+
 /* Close the current segment at the end of the bytes fed so far: no
  * match crosses the point, and each segment is searched as a subject of
  * its own (one JSON string value). */

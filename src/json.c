@@ -1,0 +1,909 @@
+/*
+ * json.c - streaming JSON and JSONL scrubber (DESIGN section 2,
+ * invariant 7). A byte-at-a-time tokenizer finds the string values,
+ * decodes them (every escape, surrogate pairs) and feeds the decoded text
+ * to one text stream, one segment per value, so no match crosses two
+ * values and each is searched as a subject of its own. Every other byte
+ * (keys, numbers, whitespace, skipped values) is copied; a value with no
+ * finding is copied as it was, escapes included; only the replaced spans
+ * are written anew, JSON-escaped. Memory is bounded by the stream's hold
+ * plus one read, whatever the size of the document or of one string.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "ruleset.h"
+#include "stream.h"
+
+#define MAX_DEPTH 512
+#define KEY_MAX 64 /* longer keys are never skip keys */
+
+enum pkind { P_STRUCT, P_PLAIN, P_ESC };
+
+/* Raw output waiting for the stream: structure bytes, or the raw form of
+ * decoded bytes [dec, dec + dec_len) of a scrubbed value. */
+struct piece {
+    uint64_t dec;
+    size_t raw_off; /* into the raw queue */
+    size_t raw_len;
+    size_t dec_len;
+    enum pkind kind;
+};
+
+enum state {
+    S_VALUE,      /* a value is expected */
+    S_KEY_OR_END, /* after '{' */
+    S_KEY,        /* after ',' in an object */
+    S_COLON,
+    S_COMMA_OBJ,  /* after a member */
+    S_VALUE_OR_END, /* after '[' */
+    S_COMMA_ARR,
+    S_DONE,       /* the document is complete */
+    S_STRING,     /* inside a string */
+    S_ESCAPE,     /* after '\' */
+    S_UNICODE,    /* in \uXXXX */
+    S_NUMBER,
+    S_LITERAL
+};
+
+struct bb_json_scrubber {
+    const struct bb_ruleset *rs;
+    struct bb_redactor *rd;
+    struct stream *st;
+    bb_write_fn write;
+    void *ud;
+    bool lines;
+    uint64_t *counts;
+    struct strv skip;
+    /* raw queue and pieces, both FIFOs with a consumed head */
+    char *raw;
+    size_t raw_len, raw_cap, raw_head;
+    struct piece *pc;
+    size_t npc, cappc, pc_head;
+    size_t pc_used;   /* bytes of the head piece already written */
+    uint64_t dec_in;  /* decoded bytes given to the stream */
+    uint64_t dec_out; /* decoded bytes the stream has released */
+    /* tokenizer */
+    enum state state;
+    enum state after_str; /* where a string returns to */
+    char stack[MAX_DEPTH]; /* '{' or '[' */
+    size_t depth;
+    bool in_key;      /* the current string is a key */
+    bool scrub_str;   /* the current string value is scrubbed */
+    char key[KEY_MAX + 1];
+    size_t key_len;
+    bool key_long;
+    bool skip_next;   /* the value after this key is not scrubbed */
+    unsigned u_val, u_n;
+    unsigned hi_sur;  /* pending high surrogate, or 0 */
+    char esc_raw[12]; /* the raw bytes of the escape in progress */
+    size_t esc_n;
+    unsigned utf8_need; /* continuation bytes still due in a string */
+    char lit[6];
+    size_t lit_n;
+    uint64_t pos;     /* raw bytes read */
+    bool failed, finished;
+    bool doc_started; /* JSONL: the current line has a value */
+};
+
+static const char *const default_skip[] = {
+    "model", "role", "type", "id", "object", "call_id", "tool_call_id",
+    "name", "index", "finish_reason", "stop_reason", "status",
+    "signature", "encrypted_content", "thinking", "created",
+    "system_fingerprint",
+};
+
+/* ------------------------------------------------------------ queue */
+
+static int raw_add(struct bb_json_scrubber *j, const char *p, size_t n,
+                   struct bb_err *err)
+{
+    size_t i;
+
+    if (j->raw_head > 0 && j->raw_head == j->raw_len) {
+        j->raw_head = j->raw_len = 0;
+    }
+    if (j->raw_len + n > j->raw_cap && j->raw_head > 0) {
+        memmove(j->raw, j->raw + j->raw_head, j->raw_len - j->raw_head);
+        j->raw_len -= j->raw_head;
+        for (i = j->pc_head; i < j->npc; i++) {
+            j->pc[i].raw_off -= j->raw_head;
+        }
+        j->raw_head = 0;
+    }
+    if (bb_grow((void **)&j->raw, &j->raw_cap, j->raw_len + n, 1, err) < 0) {
+        return BB_ENOMEM;
+    }
+    memcpy(j->raw + j->raw_len, p, n);
+    j->raw_len += n;
+    return 0;
+}
+
+/* Append raw bytes as a piece of kind k covering dec_len decoded bytes. */
+static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
+                     size_t n, size_t dec_len, struct bb_err *err)
+{
+    struct piece *last = j->npc > j->pc_head ? &j->pc[j->npc - 1] : NULL;
+    int rc;
+
+    if (n == 0) {
+        return 0;
+    }
+    rc = raw_add(j, p, n, err);
+    if (rc < 0) {
+        return rc;
+    }
+    /* coalesce runs of structure, and runs of plain text */
+    if (last != NULL && last->kind == k && k != P_ESC &&
+        last->raw_off + last->raw_len == j->raw_len - n &&
+        (k == P_STRUCT ? last->dec == j->dec_in
+                       : last->dec + last->dec_len == j->dec_in)) {
+        last->raw_len += n;
+        last->dec_len += dec_len;
+        return 0;
+    }
+    if (j->pc_head > 0 && j->pc_head == j->npc) {
+        j->pc_head = j->npc = 0;
+        j->pc_used = 0;
+    }
+    if (j->npc == j->cappc && j->pc_head > 0) {
+        memmove(j->pc, j->pc + j->pc_head,
+                (j->npc - j->pc_head) * sizeof(*j->pc));
+        j->npc -= j->pc_head;
+        j->pc_head = 0;
+    }
+    if (bb_grow((void **)&j->pc, &j->cappc, j->npc + 1, sizeof(*j->pc),
+                err) < 0) {
+        return BB_ENOMEM;
+    }
+    j->pc[j->npc].dec = j->dec_in;
+    j->pc[j->npc].raw_off = j->raw_len - n;
+    j->pc[j->npc].raw_len = n;
+    j->pc[j->npc].dec_len = dec_len;
+    j->pc[j->npc].kind = k;
+    j->npc++;
+    return 0;
+}
+
+static int out(struct bb_json_scrubber *j, const char *p, size_t n,
+               struct bb_err *err)
+{
+    if (n > 0 && j->write(p, n, j->ud) != 0) {
+        return bb_seterr(err, BB_EIO, "write failed");
+    }
+    return 0;
+}
+
+/* Write the structure pieces that come before decoded offset dec_out. */
+static int drain(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    int rc = 0;
+
+    while (rc == 0 && j->pc_head < j->npc) {
+        struct piece *h = &j->pc[j->pc_head];
+
+        if (h->kind != P_STRUCT || h->dec > j->dec_out) {
+            break;
+        }
+        rc = out(j, j->raw + h->raw_off, h->raw_len, err);
+        j->raw_head = h->raw_off + h->raw_len;
+        j->pc_head++;
+        j->pc_used = 0;
+    }
+    return rc;
+}
+
+/* The stream releases n decoded bytes: write their raw form (skip set:
+ * a finding replaces them, write nothing, and leave the structure after
+ * them for the caller to drain once the replacement is out). */
+static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
+                   struct bb_err *err)
+{
+    int rc = drain(j, err);
+
+    while (rc == 0 && n > 0) {
+        struct piece *h;
+        size_t left;
+        size_t k;
+
+        if (j->pc_head >= j->npc || j->pc[j->pc_head].kind == P_STRUCT) {
+            return bb_seterr(err, BB_ESTATE, "JSON output lost its place");
+        }
+        h = &j->pc[j->pc_head];
+        left = h->dec_len - j->pc_used;
+        k = n < left ? n : left;
+        if (h->kind == P_ESC && k < left) {
+            return bb_seterr(err, BB_ESTATE, "JSON escape split by output");
+        }
+        if (!skip) {
+            rc = h->kind == P_ESC
+                     ? out(j, j->raw + h->raw_off, h->raw_len, err)
+                     : out(j, j->raw + h->raw_off + j->pc_used, k, err);
+        }
+        j->pc_used += k;
+        n -= k;
+        j->dec_out += k;
+        if (j->pc_used == h->dec_len) {
+            j->raw_head = h->raw_off + h->raw_len;
+            j->pc_head++;
+            j->pc_used = 0;
+            if (rc == 0 && (n > 0 || !skip)) {
+                rc = drain(j, err);
+            }
+        }
+    }
+    return rc;
+}
+
+/* JSON-escape replacement text on its way out. */
+static int write_escaped(const void *data, size_t len, void *ud)
+{
+    struct bb_json_scrubber *j = ud;
+    const unsigned char *p = data;
+    size_t i;
+    size_t run = 0;
+
+    for (i = 0; i < len; i++) {
+        char e[8];
+        unsigned char c = p[i];
+
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        if (j->write(p + run, i - run, j->ud) != 0) {
+            return -1;
+        }
+        if (c == '"' || c == '\\') {
+            e[0] = '\\';
+            e[1] = (char)c;
+            e[2] = '\0';
+        } else {
+            snprintf(e, sizeof(e), "\\u%04x", c);
+        }
+        if (j->write(e, strlen(e), j->ud) != 0) {
+            return -1;
+        }
+        run = i + 1;
+    }
+    return j->write(p + run, len - run, j->ud);
+}
+
+static int on_text(void *ud, const char *p, size_t n, struct bb_err *err)
+{
+    (void)p;
+    return consume(ud, n, false, err);
+}
+
+static int on_finding(void *ud, const struct bb_finding *f,
+                      struct bb_err *err)
+{
+    struct bb_json_scrubber *j = ud;
+    int rc;
+
+    j->counts[f->rule]++;
+    if (f->action == BB_ACTION_FLAG) {
+        return 0; /* its bytes follow as text */
+    }
+    rc = consume(j, f->length, true, err);
+    if (rc == 0) {
+        rc = bb_redactor_apply(j->rd, f, write_escaped, j, err);
+    }
+    return rc == 0 ? drain(j, err) : rc;
+}
+
+/* ------------------------------------------------------------ tokens */
+
+static int syntax(struct bb_json_scrubber *j, const char *what,
+                  struct bb_err *err)
+{
+    j->failed = true;
+    return bb_seterr(err, BB_EINPUT, "%s: byte %llu: %s",
+                     j->lines ? "JSONL" : "JSON",
+                     (unsigned long long)j->pos, what);
+}
+
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int structure(struct bb_json_scrubber *j, const char *p, size_t n,
+                     struct bb_err *err)
+{
+    return piece_add(j, P_STRUCT, p, n, 0, err);
+}
+
+/* Decoded bytes of a scrubbed value, with their raw form. */
+static int content(struct bb_json_scrubber *j, enum pkind k, const char *raw,
+                   size_t raw_n, const char *dec, size_t dec_n,
+                   struct bb_err *err)
+{
+    int rc = piece_add(j, k, raw, raw_n, dec_n, err);
+
+    if (rc == 0) {
+        rc = stream_append(j->st, dec, dec_n, err);
+        j->dec_in += dec_n;
+    }
+    return rc;
+}
+
+static bool skip_key(const struct bb_json_scrubber *j)
+{
+    size_t i;
+
+    if (j->key_long) {
+        return false;
+    }
+    for (i = 0; i < j->skip.n; i++) {
+        if (strlen(j->skip.v[i]) == j->key_len &&
+            memcmp(j->skip.v[i], j->key, j->key_len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A value is complete: where the tokenizer goes next. */
+static void value_done(struct bb_json_scrubber *j)
+{
+    if (j->depth == 0) {
+        j->state = S_DONE;
+    } else {
+        j->state = j->stack[j->depth - 1] == '{' ? S_COMMA_OBJ : S_COMMA_ARR;
+    }
+}
+
+static void key_byte(struct bb_json_scrubber *j, const char *d, size_t n)
+{
+    if (j->key_len + n > KEY_MAX) {
+        j->key_long = true;
+        return;
+    }
+    memcpy(j->key + j->key_len, d, n);
+    j->key_len += n;
+}
+
+/* Bytes of a string's text (not quotes, not escapes). */
+static int str_bytes(struct bb_json_scrubber *j, const char *p, size_t n,
+                     struct bb_err *err)
+{
+    if (j->in_key) {
+        key_byte(j, p, n);
+    }
+    return j->scrub_str ? content(j, P_PLAIN, p, n, p, n, err)
+                        : structure(j, p, n, err);
+}
+
+static size_t utf8_put(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* An escape is complete (its raw bytes in esc_raw): its decoded text. */
+static int escape_done(struct bb_json_scrubber *j, unsigned cp,
+                       struct bb_err *err)
+{
+    char d[4];
+    size_t n = utf8_put(d, cp);
+
+    if (j->in_key) {
+        key_byte(j, d, n);
+    }
+    j->state = S_STRING;
+    if (!j->scrub_str) {
+        return structure(j, j->esc_raw, j->esc_n, err);
+    }
+    return content(j, P_ESC, j->esc_raw, j->esc_n, d, n, err);
+}
+
+static int unicode_done(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    unsigned v = j->u_val;
+
+    if (j->hi_sur != 0) {
+        if (v < 0xDC00 || v > 0xDFFF) {
+            return syntax(j, "high surrogate not followed by a low one",
+                          err);
+        }
+        v = 0x10000 + ((j->hi_sur - 0xD800) << 10) + (v - 0xDC00);
+        j->hi_sur = 0;
+        return escape_done(j, v, err);
+    }
+    if (v >= 0xDC00 && v <= 0xDFFF) {
+        return syntax(j, "lone low surrogate", err);
+    }
+    if (v >= 0xD800 && v <= 0xDBFF) {
+        j->hi_sur = v; /* the pair is one escape: wait for the low half */
+        j->state = S_ESCAPE;
+        return 0;
+    }
+    return escape_done(j, v, err);
+}
+
+static int string_start(struct bb_json_scrubber *j, bool key,
+                        struct bb_err *err)
+{
+    j->in_key = key;
+    j->scrub_str = !key && !j->skip_next;
+    j->skip_next = false;
+    if (key) {
+        j->key_len = 0;
+        j->key_long = false;
+    }
+    j->state = S_STRING;
+    j->utf8_need = 0;
+    return structure(j, "\"", 1, err);
+}
+
+static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    int rc = 0;
+
+    if (j->utf8_need > 0) {
+        return syntax(j, "invalid UTF-8 in a string", err);
+    }
+    if (j->scrub_str) {
+        rc = stream_end_segment(j->st, err);
+    }
+    if (rc == 0) {
+        rc = structure(j, "\"", 1, err);
+    }
+    if (j->in_key) {
+        j->in_key = false;
+        j->skip_next = skip_key(j);
+        j->state = S_COLON;
+    } else {
+        value_done(j);
+    }
+    return rc;
+}
+
+/* Inside a string: take a run of plain bytes at once. */
+static size_t string_run(struct bb_json_scrubber *j, const unsigned char *p,
+                         size_t n, int *rc, struct bb_err *err)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = p[i];
+
+        if (j->utf8_need > 0) {
+            if ((c & 0xC0) != 0x80) {
+                *rc = syntax(j, "invalid UTF-8 in a string", err);
+                return i;
+            }
+            j->utf8_need--;
+        } else if (c == '"' || c == '\\' || c < 0x20) {
+            break;
+        } else if (c >= 0x80) {
+            if (c >= 0xC2 && c <= 0xDF) {
+                j->utf8_need = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                j->utf8_need = 2;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                j->utf8_need = 3;
+            } else {
+                *rc = syntax(j, "invalid UTF-8 in a string", err);
+                return i;
+            }
+        }
+        i++;
+    }
+    *rc = i > 0 ? str_bytes(j, (const char *)p, i, err) : 0;
+    return i;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = (unsigned char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int escape_byte(struct bb_json_scrubber *j, unsigned char c,
+                       struct bb_err *err)
+{
+    static const char from[] = "\"\\/bfnrt";
+    static const char to[] = "\"\\/\b\f\n\r\t";
+    const char *e;
+
+    j->esc_raw[j->esc_n++] = (char)c;
+    if (j->state == S_UNICODE) {
+        int h = hexval(c);
+
+        if (h < 0) {
+            return syntax(j, "bad \\u escape", err);
+        }
+        j->u_val = (j->u_val << 4) | (unsigned)h;
+        return ++j->u_n == 4 ? unicode_done(j, err) : 0;
+    }
+    /* S_ESCAPE: the byte after '\' (or, with a high surrogate pending,
+     * the '\' and 'u' of its low half) */
+    if (j->hi_sur != 0 && j->esc_n == 7) {
+        return c == '\\' ? 0 : syntax(j, "high surrogate not followed "
+                                      "by a low one", err);
+    }
+    if (c == 'u') {
+        j->state = S_UNICODE;
+        j->u_val = 0;
+        j->u_n = 0;
+        return 0;
+    }
+    if (j->hi_sur != 0 || (e = strchr(from, (char)c)) == NULL || c == 0) {
+        return syntax(j, j->hi_sur ? "high surrogate not followed by a "
+                                     "low one" : "bad escape", err);
+    }
+    return escape_done(j, (unsigned char)to[e - from], err);
+}
+
+/* Numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; u_n is the
+ * place in that grammar. */
+static bool number_byte(struct bb_json_scrubber *j, unsigned char c)
+{
+    bool digit = c >= '0' && c <= '9';
+
+    switch (j->u_n) {
+    case 0: /* after '-' */
+        j->u_n = c == '0' ? 1 : digit ? 2 : 99;
+        break;
+    case 1: /* "0" */
+    case 2: /* integer digits */
+        j->u_n = (j->u_n == 2 && digit) ? 2 : c == '.' ? 3
+                 : (c == 'e' || c == 'E') ? 5 : 99;
+        break;
+    case 3:
+    case 4: /* fraction */
+        j->u_n = digit ? 4 : (j->u_n == 4 && (c == 'e' || c == 'E')) ? 5
+                                                                    : 99;
+        break;
+    case 5: /* after e */
+        j->u_n = (c == '+' || c == '-') ? 6 : digit ? 7 : 99;
+        break;
+    default: /* 6 after sign, 7 exponent digits */
+        j->u_n = digit ? 7 : 99;
+        break;
+    }
+    return j->u_n != 99;
+}
+
+static bool number_complete(const struct bb_json_scrubber *j)
+{
+    return j->u_n == 1 || j->u_n == 2 || j->u_n == 4 || j->u_n == 7;
+}
+
+static int value_start(struct bb_json_scrubber *j, unsigned char c,
+                       struct bb_err *err)
+{
+    char b = (char)c;
+
+    if (c == '"') {
+        return string_start(j, false, err);
+    }
+    if (c == '{' || c == '[') {
+        if (j->depth == MAX_DEPTH) {
+            return syntax(j, "nesting deeper than 512", err);
+        }
+        j->stack[j->depth++] = b;
+        j->skip_next = false;
+        j->state = c == '{' ? S_KEY_OR_END : S_VALUE_OR_END;
+        return structure(j, &b, 1, err);
+    }
+    j->skip_next = false;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        j->state = S_NUMBER;
+        j->u_n = c == '-' ? 0 : c == '0' ? 1 : 2;
+        return structure(j, &b, 1, err);
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+        j->state = S_LITERAL;
+        j->lit[0] = b;
+        j->lit_n = 1;
+        return structure(j, &b, 1, err);
+    }
+    return syntax(j, "expected a value", err);
+}
+
+static int close_container(struct bb_json_scrubber *j, unsigned char c,
+                           struct bb_err *err)
+{
+    char b = (char)c;
+
+    j->depth--;
+    value_done(j);
+    return structure(j, &b, 1, err);
+}
+
+/* One byte outside strings. */
+static int step(struct bb_json_scrubber *j, unsigned char c,
+                struct bb_err *err)
+{
+    char b = (char)c;
+
+    if (j->state == S_NUMBER) {
+        unsigned before = j->u_n;
+
+        if (number_byte(j, c)) {
+            return structure(j, &b, 1, err);
+        }
+        j->u_n = before;
+        if (!number_complete(j)) {
+            return syntax(j, "bad number", err);
+        }
+        value_done(j);
+    } else if (j->state == S_LITERAL) {
+        static const char *const words[] = { "true", "false", "null" };
+        const char *w = j->lit[0] == 't' ? words[0]
+                        : j->lit[0] == 'f' ? words[1] : words[2];
+
+        if (w[j->lit_n] == (char)c) {
+            j->lit_n++;
+            if (w[j->lit_n] == '\0') {
+                value_done(j);
+            }
+            return structure(j, &b, 1, err);
+        }
+        return syntax(j, "bad literal", err);
+    }
+    if (is_ws(c)) {
+        if (j->state == S_DONE && j->lines && c == '\n') {
+            j->state = S_VALUE;
+            j->doc_started = false;
+        } else if (j->state == S_VALUE && j->lines && c == '\n' &&
+                   j->depth == 0 && !j->doc_started) {
+            /* an empty line between JSONL records */
+        }
+        return structure(j, &b, 1, err);
+    }
+    switch (j->state) {
+    case S_VALUE:
+        j->doc_started = true;
+        return value_start(j, c, err);
+    case S_VALUE_OR_END:
+        return c == ']' ? close_container(j, c, err) : value_start(j, c, err);
+    case S_KEY_OR_END:
+    case S_KEY:
+        if (c == '}' && j->state == S_KEY_OR_END) {
+            return close_container(j, c, err);
+        }
+        return c == '"' ? string_start(j, true, err)
+                        : syntax(j, "expected a key", err);
+    case S_COLON:
+        if (c != ':') {
+            return syntax(j, "expected ':'", err);
+        }
+        j->state = S_VALUE;
+        return structure(j, &b, 1, err);
+    case S_COMMA_OBJ:
+        if (c == '}') {
+            return close_container(j, c, err);
+        }
+        if (c != ',') {
+            return syntax(j, "expected ',' or '}'", err);
+        }
+        j->state = S_KEY;
+        return structure(j, &b, 1, err);
+    case S_COMMA_ARR:
+        if (c == ']') {
+            return close_container(j, c, err);
+        }
+        if (c != ',') {
+            return syntax(j, "expected ',' or ']'", err);
+        }
+        j->state = S_VALUE;
+        return structure(j, &b, 1, err);
+    case S_DONE:
+        return syntax(j, j->lines ? "expected a new line after the record"
+                                  : "data after the document", err);
+    default:
+        return syntax(j, "unexpected byte", err);
+    }
+}
+
+/* Tokenize p[0, n). */
+static int parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
+                 struct bb_err *err)
+{
+    size_t i = 0;
+    int rc = 0;
+
+    while (rc == 0 && i < n) {
+        unsigned char c = p[i];
+
+        if (j->state == S_STRING) {
+            size_t k = string_run(j, p + i, n - i, &rc, err);
+
+            i += k;
+            j->pos += k;
+            if (rc < 0 || i == n) {
+                break;
+            }
+            c = p[i];
+            if (c == '"') {
+                rc = string_end(j, err);
+            } else if (c == '\\') {
+                j->state = S_ESCAPE;
+                j->esc_raw[0] = '\\';
+                j->esc_n = 1;
+            } else {
+                rc = syntax(j, "control byte in a string", err);
+            }
+        } else if (j->state == S_ESCAPE || j->state == S_UNICODE) {
+            rc = escape_byte(j, c, err);
+        } else {
+            rc = step(j, c, err);
+        }
+        i++;
+        j->pos += rc == 0;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ API */
+
+int bb_json_scrubber_new(struct bb_json_scrubber **out,
+                         const struct bb_ruleset *rs, struct bb_redactor *rd,
+                         bool lines, bb_write_fn write, void *userdata,
+                         struct bb_err *err)
+{
+    struct bb_json_scrubber *j;
+    struct stream_sink sink;
+    size_t i;
+    int rc = 0;
+
+    if (rs == NULL || rd == NULL || write == NULL) {
+        return bb_seterr(err, BB_EINVAL, "JSON scrubber needs rules, a "
+                         "redactor and a write function");
+    }
+    j = bb_calloc(1, sizeof(*j));
+    if (j == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    j->rs = rs;
+    j->rd = rd;
+    j->write = write;
+    j->ud = userdata;
+    j->lines = lines;
+    j->state = S_VALUE;
+    j->counts = bb_calloc(rs->n + 1, sizeof(*j->counts));
+    j->skip.v = bb_calloc(sizeof(default_skip) / sizeof(default_skip[0]) + 1,
+                          sizeof(*j->skip.v));
+    if (j->counts == NULL || j->skip.v == NULL) {
+        rc = bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; rc == 0 && i < sizeof(default_skip) / sizeof(*default_skip);
+         i++) {
+        j->skip.v[i] = bb_strdup(default_skip[i]);
+        rc = j->skip.v[i] ? 0 : bb_seterr(err, BB_ENOMEM, "out of memory");
+        j->skip.n += rc == 0;
+    }
+    sink.text = on_text;
+    sink.finding = on_finding;
+    sink.ud = j;
+    if (rc == 0) {
+        rc = stream_new(&j->st, rs, -1, &sink, err);
+    }
+    if (rc < 0) {
+        bb_json_scrubber_free(j);
+        return rc;
+    }
+    *out = j;
+    return 0;
+}
+
+int bb_json_scrubber_skip_key(struct bb_json_scrubber *j, const char *key,
+                              struct bb_err *err)
+{
+    char **v;
+
+    if (key == NULL || key[0] == '\0' || strlen(key) > KEY_MAX) {
+        return bb_seterr(err, BB_EINVAL, "a skip key has 1 to %d bytes",
+                         KEY_MAX);
+    }
+    v = bb_realloc(j->skip.v, (j->skip.n + 1) * sizeof(*v));
+    if (v == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    j->skip.v = v;
+    v[j->skip.n] = bb_strdup(key);
+    if (v[j->skip.n] == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    j->skip.n++;
+    return 0;
+}
+
+static int check_state(const struct bb_json_scrubber *j, struct bb_err *err)
+{
+    if (j->failed || j->finished) {
+        return bb_seterr(err, BB_ESTATE, "JSON scrubber already %s",
+                         j->failed ? "failed" : "finished");
+    }
+    return 0;
+}
+
+int bb_json_scrubber_feed(struct bb_json_scrubber *j, const void *data,
+                          size_t len, struct bb_err *err)
+{
+    int rc = check_state(j, err);
+
+    if (rc == 0) {
+        rc = parse(j, data, len, err);
+    }
+    /* what the values closed so far decide goes out now */
+    if (rc == 0) {
+        rc = stream_release(j->st, err);
+    }
+    if (rc == 0) {
+        rc = drain(j, err);
+    }
+    j->failed = rc < 0;
+    return rc;
+}
+
+int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    int rc = check_state(j, err);
+
+    if (rc == 0 && j->state == S_NUMBER && number_complete(j)) {
+        value_done(j);
+    }
+    if (rc == 0 && j->state != S_DONE &&
+        !(j->lines && j->state == S_VALUE && !j->doc_started)) {
+        rc = syntax(j, j->state == S_VALUE && !j->lines && j->depth == 0 &&
+                           !j->doc_started
+                       ? "no JSON value"
+                       : "input ends inside the document", err);
+    }
+    if (rc == 0) {
+        rc = stream_finish(j->st, err);
+    }
+    if (rc == 0) {
+        rc = drain(j, err);
+    }
+    j->failed = rc < 0;
+    j->finished = rc == 0;
+    return rc;
+}
+
+const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *j)
+{
+    return j->counts;
+}
+
+void bb_json_scrubber_free(struct bb_json_scrubber *j)
+{
+    if (j == NULL) {
+        return;
+    }
+    stream_free(j->st);
+    if (j->raw != NULL) {
+        bb_wipe(j->raw, j->raw_cap);
+    }
+    bb_free(j->raw);
+    bb_free(j->pc);
+    bb_free(j->counts);
+    strv_dispose(&j->skip);
+    bb_free(j);
+}
