@@ -1,0 +1,10 @@
+%name
+scrub-json-bad-format
+%args
+scrub --format xml
+%stdin
+x
+%stderr
+blackbar: scrub: unknown --format xml (want text, json, jsonl or auto)
+%exit
+2
