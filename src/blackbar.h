@@ -253,6 +253,9 @@ int bb_json_scrubber_new(struct bb_json_scrubber **out,
                          struct bb_err *err);
 int bb_json_scrubber_skip_key(struct bb_json_scrubber *s, const char *key,
                               struct bb_err *err);
+/* Search with n threads, as bb_scrubber_set_threads(). */
+int bb_json_scrubber_set_threads(struct bb_json_scrubber *s, unsigned n,
+                                 struct bb_err *err);
 int bb_json_scrubber_feed(struct bb_json_scrubber *s, const void *data,
                           size_t len, struct bb_err *err);
 int bb_json_scrubber_finish(struct bb_json_scrubber *s, struct bb_err *err);

@@ -196,6 +196,9 @@ static int start(struct feed_ctx *fc, enum fmt f)
     } else {
         rc = bb_json_scrubber_new(&fc->js, fc->rs, fc->rd, f != FMT_JSON,
                                   cli_out_write, NULL, &fc->err);
+        if (rc == 0 && fc->threads > 1) {
+            rc = bb_json_scrubber_set_threads(fc->js, fc->threads, &fc->err);
+        }
         for (i = 0; rc == 0 && i < fc->o->n_skips; i++) {
             rc = bb_json_scrubber_skip_key(fc->js, fc->o->skips[i],
                                            &fc->err);

@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "core.h"
 #include "ruleset.h"
 #include "stream.h"
@@ -112,7 +116,8 @@ static int raw_add(struct bb_json_scrubber *j, const char *p, size_t n,
         }
         j->raw_head = 0;
     }
-    if (bb_grow((void **)&j->raw, &j->raw_cap, j->raw_len + n, 1, err) < 0) {
+    if (j->raw_len + n > j->raw_cap &&
+        bb_grow((void **)&j->raw, &j->raw_cap, j->raw_len + n, 1, err) < 0) {
         return BB_ENOMEM;
     }
     memcpy(j->raw + j->raw_len, p, n);
@@ -153,7 +158,8 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
         j->npc -= j->pc_head;
         j->pc_head = 0;
     }
-    if (bb_grow((void **)&j->pc, &j->cappc, j->npc + 1, sizeof(*j->pc),
+    if (j->npc == j->cappc &&
+        bb_grow((void **)&j->pc, &j->cappc, j->npc + 1, sizeof(*j->pc),
                 err) < 0) {
         return BB_ENOMEM;
     }
@@ -485,8 +491,36 @@ static size_t string_run(struct bb_json_scrubber *j, const unsigned char *p,
     size_t i = 0;
 
     while (i < n) {
-        unsigned char c = p[i];
+        unsigned char c;
 
+#ifdef __SSE2__
+        /* printable ASCII 16 at a time (no quote, backslash, control or
+         * high byte): nothing to check in it */
+        if (j->utf8_need == 0) {
+            const __m128i sp = _mm_set1_epi8(0x20);
+            const __m128i qu = _mm_set1_epi8('"');
+            const __m128i bs = _mm_set1_epi8('\\');
+
+            while (i + 16 <= n) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+                __m128i x = _mm_or_si128(
+                    _mm_cmplt_epi8(v, sp),
+                    _mm_or_si128(_mm_cmpeq_epi8(v, qu),
+                                 _mm_cmpeq_epi8(v, bs)));
+                int m = _mm_movemask_epi8(x);
+
+                if (m != 0) {
+                    i += (size_t)__builtin_ctz((unsigned)m);
+                    break;
+                }
+                i += 16;
+            }
+            if (i == n) {
+                break;
+            }
+        }
+#endif
+        c = p[i];
         if (j->utf8_need > 0) {
             if ((c & 0xC0) != 0x80) {
                 *rc = syntax(j, "invalid UTF-8 in a string", err);
@@ -885,6 +919,16 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
     j->failed = rc < 0;
     j->finished = rc == 0;
     return rc;
+}
+
+int bb_json_scrubber_set_threads(struct bb_json_scrubber *j, unsigned n,
+                                 struct bb_err *err)
+{
+    if (j->pos > 0) {
+        return bb_seterr(err, BB_ESTATE, "threads must be set before the "
+                         "first feed");
+    }
+    return stream_set_threads(j->st, n, err);
 }
 
 const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *j)

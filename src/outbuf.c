@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ static struct {
     int pending;      /* the buffer handed to the writer, or -1 */
     bool started;
     bool quit;
+    atomic_bool stop; /* broken or failed: seen without the lock */
     bool broken;      /* EPIPE: the reader went away */
     bool failed;      /* another write error, in err */
     int err;
@@ -48,6 +50,7 @@ static void write_all(const char *p, size_t n)
                 o.failed = true;
                 o.err = errno;
             }
+            atomic_store(&o.stop, true);
             pthread_mutex_unlock(&o.mu);
             return;
         }
@@ -121,12 +124,7 @@ static void submit(void)
 
 static bool stopped(void)
 {
-    bool s;
-
-    pthread_mutex_lock(&o.mu);
-    s = o.broken || o.failed;
-    pthread_mutex_unlock(&o.mu);
-    return s;
+    return atomic_load_explicit(&o.stop, memory_order_relaxed);
 }
 
 int cli_out_write(const void *data, size_t len, void *userdata)
