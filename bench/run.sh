@@ -4,6 +4,8 @@
 # PASS/FAIL line per target and exits 1 if any target fails, 2 on misuse.
 #
 # usage: bench/run.sh BLACKBAR_BIN [CORPUS TRUTH]
+#   BENCH_JSONL, BENCH_JSONL_TRUTH  a JSONL corpus and its truth file
+#                 (default: generated, kind jsonl) for the JSONL figures
 #   BENCH_SIZE    corpus size when none is given (default 100M)
 #   BENCH_RUNS    timed runs, best wall time wins (default 3)
 #   BENCH_BINDIR  where gencorpus, recall and maxrss are (default: ./bench,
@@ -202,6 +204,67 @@ echo
                  (100 * d <= n ? "PASS" : "FAIL"), $1, 100 * d / n
          }' "$tmp/recall"
 } | tee "$tmp/verdict"
+
+# (e) JSON Lines: the same bytes scrubbed as text and as JSONL (string
+# values decoded, scrubbed one by one, re-encoded), best of $runs each.
+jcorpus=${BENCH_JSONL:-}
+jtruth=${BENCH_JSONL_TRUTH:-}
+if [ -z "$jcorpus" ]; then
+    jcorpus=$here/out/corpus-jsonl-$size.jsonl
+    jtruth=$here/out/corpus-jsonl-$size.truth.jsonl
+    if [ ! -s "$jcorpus" ] || [ ! -s "$jtruth" ]; then
+        echo "generating $jcorpus (seed 1, kind jsonl, size $size)" >&2
+        "$gencorpus" --size "$size" --seed 1 --kind jsonl \
+            --truth "$jtruth.tmp" >"$jcorpus.tmp" || die "gencorpus failed"
+        mv "$jtruth.tmp" "$jtruth"
+        mv "$jcorpus.tmp" "$jcorpus"
+    fi
+fi
+[ -r "$jcorpus" ] || die "$jcorpus: cannot read"
+[ -r "$jtruth" ] || die "$jtruth: cannot read"
+
+# best FORMAT - best wall time of scrub --format FORMAT on the JSONL
+# corpus (its output left in $tmp/json-FORMAT.out).
+best() {
+    b=
+    k=0
+    while [ "$k" -lt "$runs" ]; do
+        "$maxrss" "$bin" scrub --format "$1" <"$jcorpus" \
+            >"$tmp/json-$1.out" 2>"$tmp/json.err" ||
+            die "scrub --format $1 failed: $(head -n 2 "$tmp/json.err")"
+        w=$(awk -F'[= ]' '/^maxrss_kb=/ { print $4 + 0 }' "$tmp/json.err")
+        b=$(min "$w" "$b")
+        k=$((k + 1))
+    done
+    echo "$b"
+}
+
+echo
+echo "jsonl   $jcorpus ($(wc -c <"$jcorpus" | tr -d ' ') bytes)"
+t_text=$(best text)
+t_json=$(best jsonl)
+jbytes=$(wc -c <"$jcorpus" | tr -d ' ')
+awk -v n="$jbytes" -v t="$t_text" -v j="$t_json" 'BEGIN {
+    if (t <= 0) t = 1e-6
+    if (j <= 0) j = 1e-6
+    printf "%-18s %8.1f MB/s  (%.3f s)\n", "scrub as text", n / t / 1e6, t
+    printf "%-18s %8.1f MB/s  (%.3f s)\n", "scrub as jsonl", n / j / 1e6, j
+    printf "%-18s %8.3f\n", "jsonl / text", t / j
+}'
+"$recall" --truth "$jtruth" --redacted "$tmp/json-jsonl.out" \
+    >"$tmp/jrecall" || die "recall failed"
+grep -E '^(item|ALL)' "$tmp/jrecall"
+{
+    awk -v t="$t_text" -v j="$t_json" 'BEGIN {
+        r = (j > 0) ? t / j : 0
+        printf "%s  jsonl throughput %.3f of text >= 0.7\n",
+            (r >= 0.7 ? "PASS" : "FAIL"), r
+    }'
+    awk '/^ALL / { n = $(NF - 2); d = $(NF - 1)
+             printf "%s  jsonl recall %.4f >= 0.99\n",
+                 (100 * d >= 99 * n ? "PASS" : "FAIL"), d / n }' \
+        "$tmp/jrecall"
+} | tee -a "$tmp/verdict"
 
 if grep -q '^FAIL' "$tmp/verdict"; then
     exit 1

@@ -67,6 +67,10 @@ struct bb_json_scrubber {
     size_t npc, cappc, pc_head;
     size_t pc_used;   /* bytes of the head piece already written */
     uint64_t dec_in;  /* decoded bytes given to the stream */
+    char dbuf[16384]; /* decoded bytes not yet appended to the stream */
+    size_t dn;
+    char obuf[65536]; /* output not yet written */
+    size_t on;
     uint64_t dec_out; /* decoded bytes the stream has released */
     /* tokenizer */
     enum state state;
@@ -174,12 +178,31 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
     return 0;
 }
 
+static int oflush(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    size_t n = j->on;
+
+    j->on = 0;
+    if (n > 0 && j->write(j->obuf, n, j->ud) != 0) {
+        return bb_seterr(err, BB_EIO, "write failed");
+    }
+    return 0;
+}
+
+/* Output goes through obuf: pieces are often a byte or two. */
 static int out(struct bb_json_scrubber *j, const char *p, size_t n,
                struct bb_err *err)
 {
-    if (n > 0 && j->write(p, n, j->ud) != 0) {
-        return bb_seterr(err, BB_EIO, "write failed");
+    if (j->on + n > sizeof(j->obuf) && oflush(j, err) < 0) {
+        return BB_EIO;
     }
+    if (n > sizeof(j->obuf)) {
+        return j->write(p, n, j->ud) == 0
+                   ? 0
+                   : bb_seterr(err, BB_EIO, "write failed");
+    }
+    memcpy(j->obuf + j->on, p, n);
+    j->on += n;
     return 0;
 }
 
@@ -249,19 +272,19 @@ static int write_escaped(const void *data, size_t len, void *ud)
 {
     struct bb_json_scrubber *j = ud;
     const unsigned char *p = data;
+    struct bb_err err;
     size_t i;
     size_t run = 0;
+    int rc = 0;
 
-    for (i = 0; i < len; i++) {
+    for (i = 0; rc == 0 && i < len; i++) {
         char e[8];
         unsigned char c = p[i];
 
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
         }
-        if (j->write(p + run, i - run, j->ud) != 0) {
-            return -1;
-        }
+        rc = out(j, (const char *)p + run, i - run, &err);
         if (c == '"' || c == '\\') {
             e[0] = '\\';
             e[1] = (char)c;
@@ -269,12 +292,11 @@ static int write_escaped(const void *data, size_t len, void *ud)
         } else {
             snprintf(e, sizeof(e), "\\u%04x", c);
         }
-        if (j->write(e, strlen(e), j->ud) != 0) {
-            return -1;
-        }
+        rc = rc == 0 ? out(j, e, strlen(e), &err) : rc;
         run = i + 1;
     }
-    return j->write(p + run, len - run, j->ud);
+    rc = rc == 0 ? out(j, (const char *)p + run, len - run, &err) : rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int on_text(void *ud, const char *p, size_t n, struct bb_err *err)
@@ -323,16 +345,31 @@ static int structure(struct bb_json_scrubber *j, const char *p, size_t n,
 }
 
 /* Decoded bytes of a scrubbed value, with their raw form. */
+/* Decoded bytes go to the stream in batches. */
+static int dflush(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    size_t n = j->dn;
+
+    j->dn = 0;
+    return n > 0 ? stream_append(j->st, j->dbuf, n, err) : 0;
+}
+
 static int content(struct bb_json_scrubber *j, enum pkind k, const char *raw,
                    size_t raw_n, const char *dec, size_t dec_n,
                    struct bb_err *err)
 {
     int rc = piece_add(j, k, raw, raw_n, dec_n, err);
 
-    if (rc == 0) {
-        rc = stream_append(j->st, dec, dec_n, err);
-        j->dec_in += dec_n;
+    if (rc == 0 && j->dn + dec_n > sizeof(j->dbuf)) {
+        rc = dflush(j, err);
     }
+    if (rc == 0 && dec_n > sizeof(j->dbuf)) {
+        rc = stream_append(j->st, dec, dec_n, err);
+    } else if (rc == 0) {
+        memcpy(j->dbuf + j->dn, dec, dec_n);
+        j->dn += dec_n;
+    }
+    j->dec_in += dec_n;
     return rc;
 }
 
@@ -471,7 +508,8 @@ static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
         return syntax(j, "invalid UTF-8 in a string", err);
     }
     if (j->scrub_str) {
-        rc = stream_end_segment(j->st, err);
+        rc = dflush(j, err);
+        rc = rc == 0 ? stream_end_segment(j->st, err) : rc;
     }
     if (rc == 0) {
         rc = structure(j, "\"", 1, err);
@@ -889,10 +927,16 @@ int bb_json_scrubber_feed(struct bb_json_scrubber *j, const void *data,
     }
     /* what the values closed so far decide goes out now */
     if (rc == 0) {
+        rc = dflush(j, err);
+    }
+    if (rc == 0) {
         rc = stream_release(j->st, err);
     }
     if (rc == 0) {
         rc = drain(j, err);
+    }
+    if (rc == 0) {
+        rc = oflush(j, err);
     }
     j->failed = rc < 0;
     return rc;
@@ -913,10 +957,16 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
                        : "input ends inside the document", err);
     }
     if (rc == 0) {
+        rc = dflush(j, err);
+    }
+    if (rc == 0) {
         rc = stream_finish(j->st, err);
     }
     if (rc == 0) {
         rc = drain(j, err);
+    }
+    if (rc == 0) {
+        rc = oflush(j, err);
     }
     j->failed = rc < 0;
     j->finished = rc == 0;
@@ -947,6 +997,8 @@ void bb_json_scrubber_free(struct bb_json_scrubber *j)
     if (j->raw != NULL) {
         bb_wipe(j->raw, j->raw_cap);
     }
+    bb_wipe(j->dbuf, sizeof(j->dbuf));
+    bb_wipe(j->key, sizeof(j->key));
     bb_free(j->raw);
     bb_free(j->pc);
     bb_free(j->counts);
