@@ -23,7 +23,7 @@
 #define MAX_DEPTH 512
 #define KEY_MAX 64 /* longer keys are never skip keys */
 
-enum pkind { P_STRUCT, P_PLAIN, P_ESC };
+enum pkind { P_STRUCT, P_TEXT };
 
 /* Raw output waiting for the stream: structure bytes, or the raw form of
  * decoded bytes [dec, dec + dec_len) of a scrubbed value. */
@@ -65,7 +65,8 @@ struct bb_json_scrubber {
     size_t raw_len, raw_cap, raw_head;
     struct piece *pc;
     size_t npc, cappc, pc_head;
-    size_t pc_used;   /* bytes of the head piece already written */
+    size_t pc_used;   /* decoded bytes of the head piece already out */
+    size_t pc_raw;    /* and the raw bytes that held them */
     uint64_t dec_in;  /* decoded bytes given to the stream */
     char dbuf[16384]; /* decoded bytes not yet appended to the stream */
     size_t dn;
@@ -146,7 +147,7 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
         return rc;
     }
     /* coalesce runs of structure, and runs of plain text */
-    if (last != NULL && last->kind == k && k != P_ESC &&
+    if (last != NULL && last->kind == k &&
         last->raw_off + last->raw_len == j->raw_len - n &&
         (k == P_STRUCT ? last->dec == j->dec_in
                        : last->dec + last->dec_len == j->dec_in)) {
@@ -157,6 +158,7 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
     if (j->pc_head > 0 && j->pc_head == j->npc) {
         j->pc_head = j->npc = 0;
         j->pc_used = 0;
+        j->pc_raw = 0;
     }
     if (j->npc == j->cappc && j->pc_head >= j->npc / 2) {
         memmove(j->pc, j->pc + j->pc_head,
@@ -221,8 +223,53 @@ static int drain(struct bb_json_scrubber *j, struct bb_err *err)
         j->raw_head = h->raw_off + h->raw_len;
         j->pc_head++;
         j->pc_used = 0;
+        j->pc_raw = 0;
     }
     return rc;
+}
+
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* How many raw bytes of string text r (escapes whole, already checked)
+ * hold its first n decoded bytes; SIZE_MAX if n ends inside an escape. */
+static size_t raw_span(const char *r, size_t rn, size_t n)
+{
+    size_t i = 0;
+    size_t d = 0;
+
+    while (d < n && i < rn) {
+        unsigned v;
+        size_t plain = rn - i < n - d ? rn - i : n - d;
+        const char *bs = memchr(r + i, '\\', plain);
+
+        if (bs != r + i) {
+            /* plain bytes up to the next escape count one for one */
+            plain = bs == NULL ? plain : (size_t)(bs - (r + i));
+            i += plain;
+            d += plain;
+        } else if (r[i + 1] != 'u') {
+            i += 2;
+            d++;
+        } else if ((v = hex4(r + i + 2)) >= 0xD800 && v <= 0xDBFF) {
+            i += 12; /* a surrogate pair: one 4-byte character */
+            d += 4;
+        } else {
+            i += 6;
+            d += v < 0x80 ? 1 : v < 0x800 ? 2 : 3;
+        }
+    }
+    return d == n ? i : SIZE_MAX;
 }
 
 /* The stream releases n decoded bytes: write their raw form (skip set:
@@ -237,6 +284,7 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
         struct piece *h;
         size_t left;
         size_t k;
+        size_t rk;
 
         if (j->pc_head >= j->npc || j->pc[j->pc_head].kind == P_STRUCT) {
             return bb_seterr(err, BB_ESTATE, "JSON output lost its place");
@@ -244,21 +292,26 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
         h = &j->pc[j->pc_head];
         left = h->dec_len - j->pc_used;
         k = n < left ? n : left;
-        if (h->kind == P_ESC && k < left) {
+        rk = k == left ? h->raw_len - j->pc_raw
+             : h->raw_len == h->dec_len
+                 ? k
+                 : raw_span(j->raw + h->raw_off + j->pc_raw,
+                            h->raw_len - j->pc_raw, k);
+        if (rk == SIZE_MAX) {
             return bb_seterr(err, BB_ESTATE, "JSON escape split by output");
         }
         if (!skip) {
-            rc = h->kind == P_ESC
-                     ? out(j, j->raw + h->raw_off, h->raw_len, err)
-                     : out(j, j->raw + h->raw_off + j->pc_used, k, err);
+            rc = out(j, j->raw + h->raw_off + j->pc_raw, rk, err);
         }
         j->pc_used += k;
+        j->pc_raw += rk;
         n -= k;
         j->dec_out += k;
         if (j->pc_used == h->dec_len) {
             j->raw_head = h->raw_off + h->raw_len;
             j->pc_head++;
             j->pc_used = 0;
+            j->pc_raw = 0;
             if (rc == 0 && (n > 0 || !skip)) {
                 rc = drain(j, err);
             }
@@ -341,6 +394,17 @@ static bool is_ws(unsigned char c)
 static int structure(struct bb_json_scrubber *j, const char *p, size_t n,
                      struct bb_err *err)
 {
+    struct piece *last = j->npc > j->pc_head ? &j->pc[j->npc - 1] : NULL;
+
+    /* the common case: one more byte of the structure run in progress */
+    if (last != NULL && last->kind == P_STRUCT && last->dec == j->dec_in &&
+        last->raw_off + last->raw_len == j->raw_len &&
+        j->raw_len + n <= j->raw_cap) {
+        memcpy(j->raw + j->raw_len, p, n);
+        j->raw_len += n;
+        last->raw_len += n;
+        return 0;
+    }
     return piece_add(j, P_STRUCT, p, n, 0, err);
 }
 
@@ -416,7 +480,7 @@ static int str_bytes(struct bb_json_scrubber *j, const char *p, size_t n,
     if (j->in_key) {
         key_byte(j, p, n);
     }
-    return j->scrub_str ? content(j, P_PLAIN, p, n, p, n, err)
+    return j->scrub_str ? content(j, P_TEXT, p, n, p, n, err)
                         : structure(j, p, n, err);
 }
 
@@ -458,7 +522,7 @@ static int escape_done(struct bb_json_scrubber *j, unsigned cp,
     if (!j->scrub_str) {
         return structure(j, j->esc_raw, j->esc_n, err);
     }
-    return content(j, P_ESC, j->esc_raw, j->esc_n, d, n, err);
+    return content(j, P_TEXT, j->esc_raw, j->esc_n, d, n, err);
 }
 
 static int unicode_done(struct bb_json_scrubber *j, struct bb_err *err)
