@@ -65,8 +65,6 @@ struct bb_json_scrubber {
     size_t raw_len, raw_cap, raw_head;
     struct piece *pc;
     size_t npc, cappc, pc_head;
-    size_t pc_used;   /* decoded bytes of the head piece already out */
-    size_t pc_raw;    /* and the raw bytes that held them */
     uint64_t dec_in;  /* decoded bytes given to the stream */
     char dbuf[16384]; /* decoded bytes not yet appended to the stream */
     size_t dn;
@@ -157,8 +155,6 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
     }
     if (j->pc_head > 0 && j->pc_head == j->npc) {
         j->pc_head = j->npc = 0;
-        j->pc_used = 0;
-        j->pc_raw = 0;
     }
     if (j->npc == j->cappc && j->pc_head >= j->npc / 2) {
         memmove(j->pc, j->pc + j->pc_head,
@@ -222,8 +218,6 @@ static int drain(struct bb_json_scrubber *j, struct bb_err *err)
         rc = out(j, j->raw + h->raw_off, h->raw_len, err);
         j->raw_head = h->raw_off + h->raw_len;
         j->pc_head++;
-        j->pc_used = 0;
-        j->pc_raw = 0;
     }
     return rc;
 }
@@ -282,7 +276,6 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
 
     while (rc == 0 && n > 0) {
         struct piece *h;
-        size_t left;
         size_t k;
         size_t rk;
 
@@ -290,28 +283,28 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
             return bb_seterr(err, BB_ESTATE, "JSON output lost its place");
         }
         h = &j->pc[j->pc_head];
-        left = h->dec_len - j->pc_used;
-        k = n < left ? n : left;
-        rk = k == left ? h->raw_len - j->pc_raw
+        k = n < h->dec_len ? n : h->dec_len;
+        rk = k == h->dec_len ? h->raw_len
              : h->raw_len == h->dec_len
                  ? k
-                 : raw_span(j->raw + h->raw_off + j->pc_raw,
-                            h->raw_len - j->pc_raw, k);
+                 : raw_span(j->raw + h->raw_off, h->raw_len, k);
         if (rk == SIZE_MAX) {
             return bb_seterr(err, BB_ESTATE, "JSON escape split by output");
         }
         if (!skip) {
-            rc = out(j, j->raw + h->raw_off + j->pc_raw, rk, err);
+            rc = out(j, j->raw + h->raw_off, rk, err);
         }
-        j->pc_used += k;
-        j->pc_raw += rk;
+        /* the head piece shrinks: its written bytes can be dropped, so
+         * a long value never piles up */
+        h->raw_off += rk;
+        h->raw_len -= rk;
+        h->dec += k;
+        h->dec_len -= k;
+        j->raw_head = h->raw_off;
         n -= k;
         j->dec_out += k;
-        if (j->pc_used == h->dec_len) {
-            j->raw_head = h->raw_off + h->raw_len;
+        if (h->dec_len == 0) {
             j->pc_head++;
-            j->pc_used = 0;
-            j->pc_raw = 0;
             if (rc == 0 && (n > 0 || !skip)) {
                 rc = drain(j, err);
             }

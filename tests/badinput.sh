@@ -170,6 +170,42 @@ else
     fail "random bytes: exit $?: $(head -c 300 "$work/random.err")"
 fi
 
+# ------------------------------------------- 100 MB JSON string value
+
+# One JSON document whose "content" is a 100 MB string (escapes in it,
+# an e-mail address in the middle): it streams through in bounded
+# memory, the value is replaced, and the output is still that JSON.
+{
+    printf '{"model":"m","n":12345678901234567890,"content":"'
+    yes 'lorem \n ipsum \u00e9 dolor ' | head -n 1700000 | tr -d '\n'
+    printf ' jane.doe@corp.example '
+    yes 'sit \t amet \"x\" ' | head -n 2600000 | tr -d '\n'
+    printf '"}'
+} > "$work/bigjson.json"
+${timer[@]+"${timer[@]}"} "$BLACKBAR" scrub --format json "$work/bigjson.json" \
+    > "$work/bigjson.out" 2> "$work/bigjson.err"
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q 'jane.doe@corp.example' "$work/bigjson.out" &&
+    grep -q ' <EMAIL_1> ' "$work/bigjson.out" &&
+    [ "$(head -c 48 "$work/bigjson.out")" = \
+      '{"model":"m","n":12345678901234567890,"content":' ] &&
+    [ "$(tail -c 2 "$work/bigjson.out")" = '"}' ] &&
+    [ "$(wc -c < "$work/bigjson.out")" -eq \
+      $(( $(wc -c < "$work/bigjson.json") - 21 + 9 )) ]; then
+    ok "100 MB JSON string: value replaced, the rest byte for byte"
+else
+    fail "100 MB JSON string: exit $rc: $(head -c 300 "$work/bigjson.err")"
+fi
+kb=$(sed -n 's/^maxrss_kb=\([0-9]*\).*/\1/p' "$work/bigjson.err")
+if [ "${#timer[@]}" -eq 0 ]; then
+    echo "# skip JSON peak RSS check: no bench/maxrss, or a sanitizer build"
+elif [ -n "$kb" ] && [ "$kb" -lt "$rss_limit_kb" ]; then
+    ok "100 MB JSON string: peak RSS $kb KB < $rss_limit_kb KB"
+else
+    fail "100 MB JSON string: peak RSS ${kb:-?} KB, limit $rss_limit_kb KB"
+fi
+rm -f "$work/bigjson.json" "$work/bigjson.out"
+
 # -------------------------------------------------- adversarial runs
 
 for unit in 'a@' '0' '1-' 'a.' 'curl ' '::' '<A_' 'AKIA' 'eyJ' '+1 '; do
