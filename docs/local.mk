@@ -7,12 +7,14 @@
 MAN_MD = \
 	docs/blackbar.1.md \
 	docs/blackbar-scrub.1.md \
+	docs/blackbar-restore.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
 nodist_man_MANS = \
 	docs/blackbar.1 \
 	docs/blackbar-scrub.1 \
+	docs/blackbar-restore.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
@@ -31,6 +33,9 @@ md2man_run = $(AM_V_GEN)$(MKDIR_P) docs && \
 docs/blackbar.1: $(srcdir)/docs/blackbar.1.md $(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-scrub.1: $(srcdir)/docs/blackbar-scrub.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-restore.1: $(srcdir)/docs/blackbar-restore.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \

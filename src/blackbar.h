@@ -179,6 +179,15 @@ int bb_redactor_set_key(struct bb_redactor *rd, const void *key, size_t len,
 
 /* Write the replacement for finding f (whose bytes are f->value) through
  * write. Used by the scrubbers; exposed for custom sinks. */
+/* Called once for each new placeholder (the first time a value gets its
+ * number) with the placeholder text and the value, both borrowed for the
+ * call: what a vault records so that restore can put the value back. A
+ * negative return fails the write with that code. */
+typedef int (*bb_vault_fn)(const char *placeholder, size_t plen,
+                           const char *value, size_t vlen, void *userdata);
+void bb_redactor_on_placeholder(struct bb_redactor *rd, bb_vault_fn fn,
+                                void *userdata);
+
 int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
                       bb_write_fn write, void *userdata, struct bb_err *err);
 
@@ -262,6 +271,43 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *s, struct bb_err *err);
 /* Findings per rule, as bb_scrubber_counts(). */
 const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *s);
 void bb_json_scrubber_free(struct bb_json_scrubber *s);
+
+/* ------------------------------------------------------------------ */
+/* Vault and restore                                                   */
+
+/* The vault maps placeholders to the values they replaced (see
+ * bb_redactor_on_placeholder). It holds raw values: keep it in memory,
+ * or in a file only the user can read. Values are wiped when freed. */
+struct bb_vault;
+
+int bb_vault_new(struct bb_vault **out, struct bb_err *err);
+/* Add one entry (copied). */
+int bb_vault_add(struct bb_vault *v, const char *placeholder, size_t plen,
+                 const char *value, size_t vlen, struct bb_err *err);
+/* Add the entries of a vault file: JSON Lines of
+ * {"placeholder":"<EMAIL_1>","value":"..."}; blank lines are skipped. */
+int bb_vault_load(struct bb_vault *v, const char *text, size_t len,
+                  struct bb_err *err);
+void bb_vault_free(struct bb_vault *v);
+
+enum bb_format { BB_FORMAT_TEXT, BB_FORMAT_JSON, BB_FORMAT_JSONL };
+
+/* The way back from scrub: each placeholder the vault knows becomes its
+ * value again (JSON-escaped inside JSON strings), each "<\" written by
+ * scrub's escaping loses its backslash, unknown placeholders stay as they
+ * are (counted). restore(scrub(x)) == x for any chunking on either side.
+ * The vault must outlive the restorer; single-threaded. */
+struct bb_restorer;
+
+int bb_restorer_new(struct bb_restorer **out, struct bb_vault *v,
+                    enum bb_format format, bb_write_fn write,
+                    void *userdata, struct bb_err *err);
+int bb_restorer_feed(struct bb_restorer *r, const void *data, size_t len,
+                     struct bb_err *err);
+int bb_restorer_finish(struct bb_restorer *r, struct bb_err *err);
+uint64_t bb_restorer_restored(const struct bb_restorer *r);
+uint64_t bb_restorer_unknown(const struct bb_restorer *r);
+void bb_restorer_free(struct bb_restorer *r);
 
 #ifdef __cplusplus
 }

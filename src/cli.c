@@ -1,7 +1,7 @@
 /*
  * cli.c - shared CLI plumbing: diagnostics and exit codes (the one place
  * they are mapped), rule-pack files and directories, key files and
- * chunked reads. Stdout is outbuf.c.
+ * chunked reads. Stdout is cli_out.c.
  */
 #include "cli.h"
 

@@ -6,6 +6,7 @@
 #define BB_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "blackbar.h"
@@ -47,6 +48,7 @@ enum cli_opt {
     OPT_STATS,
     OPT_FORMAT,
     OPT_JSON_SKIP,
+    OPT_VAULT,
     OPT_HELP
 };
 
@@ -59,7 +61,7 @@ char *cli_read_file(const char *path, size_t max, size_t *len_out,
                     const char *cmd);
 void cli_free_file(char *p, size_t len);
 
-/* Buffered stdout, written by a thread of its own (outbuf.c).
+/* Buffered stdout, written by a thread of its own (cli_out.c).
  * cli_out_write matches bb_write_fn. */
 int cli_out_write(const void *data, size_t len, void *userdata);
 /* Hand what is buffered to the writer without waiting; returns 0, or -1
@@ -78,6 +80,16 @@ int cli_read_fd(int fd, const char *name, const char *cmd,
 
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_scrub(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+/* The vault file of scrub --vault: created or emptied with mode 0600;
+ * a file owned by someone else, or a symlink, is refused. Records are
+ * JSON Lines {"placeholder":"<EMAIL_1>","value":"..."}. NULL on error
+ * (message printed). */
+FILE *cli_vault_create(const char *path, const char *cmd);
+/* bb_vault_fn writing one record to the FILE * in userdata. */
+int cli_vault_write(const char *ph, size_t plen, const char *val,
+                    size_t vlen, void *userdata);
 int cmd_rules(int argc, char **argv);
 
 #endif

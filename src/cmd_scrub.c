@@ -37,6 +37,8 @@ static const char usage[] =
     "      --json-skip KEY     also leave the values of KEY as they are;\n"
     "                          repeatable\n"
     "  -v, --verbose           say which format auto chose\n"
+    "      --vault FILE        write each placeholder and its value to FILE\n"
+    "                          (mode 0600) for blackbar restore\n"
     "      --stats             print findings per rule to stderr at the "
     "end\n"
     "  -j, --threads N         search with N threads (default: one per CPU,\n"
@@ -51,6 +53,7 @@ static const struct option longopts[] = {
     { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "json-skip", required_argument, NULL, OPT_JSON_SKIP },
+    { "vault", required_argument, NULL, OPT_VAULT },
     { "verbose", no_argument, NULL, 'v' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "threads", required_argument, NULL, 'j' },
@@ -69,6 +72,7 @@ struct scrub_opts {
     const char *ops[64];
     size_t n_ops;
     const char *key_file;
+    const char *vault;
     bool stats;
     unsigned threads; /* 0: one per CPU, at most 4 */
 };
@@ -126,6 +130,8 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             o->skips[o->n_skips++] = optarg;
         } else if (c == 'v') {
             o->verbose = true;
+        } else if (c == OPT_VAULT) {
+            o->vault = optarg;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return 1;
@@ -358,6 +364,7 @@ int cmd_scrub(int argc, char **argv)
     struct bb_redactor *rd = NULL;
     struct bb_err err;
     uint64_t *totals = NULL;
+    FILE *vault = NULL;
     int rc;
     int i;
 
@@ -373,6 +380,13 @@ int cmd_scrub(int argc, char **argv)
     rc = bb_redactor_new(&rd, rs, &err) < 0 ? cli_fail("scrub", &err) : 0;
     if (rc == 0) {
         rc = setup_redactor(rd, &o);
+    }
+    if (rc == 0 && o.vault != NULL) {
+        vault = cli_vault_create(o.vault, "scrub");
+        rc = vault ? 0 : -1;
+        if (vault != NULL) {
+            bb_redactor_on_placeholder(rd, cli_vault_write, vault);
+        }
     }
     totals = calloc(bb_ruleset_count(rs) + 1, sizeof(*totals));
     if (rc == 0 && totals == NULL) {
@@ -391,6 +405,10 @@ int cmd_scrub(int argc, char **argv)
         rc = scrub_one(&o, rs, rd, path, totals);
     }
     if (cli_out_sync("scrub") < 0) {
+        rc = -1;
+    }
+    if (vault != NULL && fclose(vault) != 0) {
+        cli_error("scrub", "%s: %s", o.vault, strerror(errno));
         rc = -1;
     }
     if (o.stats && totals != NULL) {

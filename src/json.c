@@ -17,6 +17,7 @@
 #endif
 
 #include "core.h"
+#include "json.h"
 #include "ruleset.h"
 #include "stream.h"
 
@@ -53,7 +54,8 @@ enum state {
 
 struct bb_json_scrubber {
     const struct bb_ruleset *rs;
-    struct bb_redactor *rd;
+    json_apply_fn apply; /* writes a finding's replacement */
+    void *apply_ud;
     struct stream *st;
     bb_write_fn write;
     void *ud;
@@ -363,7 +365,7 @@ static int on_finding(void *ud, const struct bb_finding *f,
     }
     rc = consume(j, f->length, true, err);
     if (rc == 0) {
-        rc = bb_redactor_apply(j->rd, f, write_escaped, j, err);
+        rc = j->apply(j->apply_ud, f, write_escaped, j, err);
     }
     return rc == 0 ? drain(j, err) : rc;
 }
@@ -893,17 +895,34 @@ static int parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
 
 /* ------------------------------------------------------------ API */
 
+static int redactor_apply(void *ud, const struct bb_finding *f,
+                          bb_write_fn write, void *wud, struct bb_err *err)
+{
+    return bb_redactor_apply(ud, f, write, wud, err);
+}
+
 int bb_json_scrubber_new(struct bb_json_scrubber **out,
                          const struct bb_ruleset *rs, struct bb_redactor *rd,
                          bool lines, bb_write_fn write, void *userdata,
                          struct bb_err *err)
+{
+    if (rd == NULL) {
+        return bb_seterr(err, BB_EINVAL, "JSON scrubber needs a redactor");
+    }
+    return json_new(out, rs, redactor_apply, rd, lines, write, userdata,
+                    err);
+}
+
+int json_new(struct bb_json_scrubber **out, const struct bb_ruleset *rs,
+             json_apply_fn apply, void *apply_ud, bool lines,
+             bb_write_fn write, void *userdata, struct bb_err *err)
 {
     struct bb_json_scrubber *j;
     struct stream_sink sink;
     size_t i;
     int rc = 0;
 
-    if (rs == NULL || rd == NULL || write == NULL) {
+    if (rs == NULL || apply == NULL || write == NULL) {
         return bb_seterr(err, BB_EINVAL, "JSON scrubber needs rules, a "
                          "redactor and a write function");
     }
@@ -912,7 +931,8 @@ int bb_json_scrubber_new(struct bb_json_scrubber **out,
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     j->rs = rs;
-    j->rd = rd;
+    j->apply = apply;
+    j->apply_ud = apply_ud;
     j->write = write;
     j->ud = userdata;
     j->lines = lines;

@@ -16,6 +16,7 @@ static const char usage[] =
     "Commands:\n"
     "  scrub [FILE...]          copy input to output with PII and secrets "
     "replaced\n"
+    "  restore --vault FILE     put scrubbed values back (scrub --vault)\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "\n"
     "  blackbar COMMAND --help  options of a command\n"
@@ -41,6 +42,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "scrub") == 0) {
         return cmd_scrub(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "restore") == 0) {
+        return cmd_restore(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "rules") == 0) {
         return cmd_rules(argc - 1, argv + 1);

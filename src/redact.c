@@ -58,6 +58,9 @@ struct bb_redactor {
     struct slot *tab;
     size_t tab_cap;
     size_t tab_n;
+    bb_vault_fn vault;    /* told of each new placeholder, or NULL */
+    void *vault_ud;
+    bool fresh;           /* number_of() just gave out a new number */
 };
 
 static int type_index(const struct bb_redactor *rd, const char *t)
@@ -385,7 +388,15 @@ static int number_of(uint32_t *num, struct bb_redactor *rd, size_t type,
     rd->tab[j].num = ++rd->next_num[type];
     rd->tab_n++;
     *num = rd->tab[j].num;
+    rd->fresh = true;
     return 0;
+}
+
+void bb_redactor_on_placeholder(struct bb_redactor *rd, bb_vault_fn fn,
+                                void *userdata)
+{
+    rd->vault = fn;
+    rd->vault_ud = userdata;
 }
 
 static bool is_lead(unsigned char c)
@@ -477,10 +488,16 @@ int bb_redactor_apply(struct bb_redactor *rd, const struct bb_finding *f,
             rc = out(write, ud, f->value + 1, f->length - 1, err);
         }
     } else if (op->kind == OP_PLACEHOLDER) {
+        rd->fresh = false;
         rc = number_of(&num, rd, t, f->value, f->length, err);
         if (rc == 0) {
-            rc = out(write, ud, buf, placeholder(buf, rd->types[t], num),
-                     err);
+            size_t pl = placeholder(buf, rd->types[t], num);
+
+            if (rd->fresh && rd->vault != NULL &&
+                rd->vault(buf, pl, f->value, f->length, rd->vault_ud) < 0) {
+                return bb_seterr(err, BB_EIO, "vault write failed");
+            }
+            rc = out(write, ud, buf, pl, err);
         }
     } else if (op->kind == OP_HASH) {
         rc = mac(h, rd, rd->types[t], f->value, f->length, err);

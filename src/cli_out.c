@@ -1,5 +1,5 @@
 /*
- * outbuf.c - the CLI's stdout: two buffers and a writer thread, so that
+ * cli_out.c - the CLI's stdout: two buffers and a writer thread, so that
  * writing one buffer overlaps with scrubbing into the other. Only bytes
  * the library has released (scrubbed) ever reach it. EPIPE ends the run
  * quietly; any other write error is reported once and stops the run.
