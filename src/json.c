@@ -115,7 +115,8 @@ static int raw_add(struct bb_json_scrubber *j, const char *p, size_t n,
     }
     /* compact only when the consumed head is at least half: each byte
      * moves a bounded number of times */
-    if (j->raw_len + n > j->raw_cap && j->raw_head >= j->raw_len / 2) {
+    if (j->raw_len + n > j->raw_cap && j->raw_head > 0 &&
+        j->raw_head >= j->raw_len / 2) {
         memmove(j->raw, j->raw + j->raw_head, j->raw_len - j->raw_head);
         j->raw_len -= j->raw_head;
         for (i = j->pc_head; i < j->npc; i++) {
@@ -158,7 +159,7 @@ static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
     if (j->pc_head > 0 && j->pc_head == j->npc) {
         j->pc_head = j->npc = 0;
     }
-    if (j->npc == j->cappc && j->pc_head >= j->npc / 2) {
+    if (j->npc == j->cappc && j->pc_head > 0 && j->pc_head >= j->npc / 2) {
         memmove(j->pc, j->pc + j->pc_head,
                 (j->npc - j->pc_head) * sizeof(*j->pc));
         j->npc -= j->pc_head;

@@ -198,7 +198,7 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
         }
         pos = c->ge;
     }
-    if (rc == 0) {
+    if (rc == 0 && r > pos) { /* (no data: rd->s may be NULL) */
         rc = emit_text(st, rd->s + pos, r - pos, err);
     }
     return rc;
