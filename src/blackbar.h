@@ -273,6 +273,26 @@ const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *s);
 void bb_json_scrubber_free(struct bb_json_scrubber *s);
 
 /* ------------------------------------------------------------------ */
+/* Server-Sent Events scrubber                                         */
+
+/* A streaming scrubber for an SSE stream (text/event-stream): framing
+ * kept byte for byte (LF, CRLF, CR, comments, event/id/retry fields);
+ * each data line's value scrubbed on its own, as JSON when it starts
+ * with '{' or '[' and parses, as text otherwise. A line is held until it
+ * ends (1 MiB at most). Values split over several events are not matched
+ * as one text. Same threading and lifetime rules as bb_scrubber. */
+struct bb_sse_scrubber;
+
+int bb_sse_scrubber_new(struct bb_sse_scrubber **out,
+                        const struct bb_ruleset *rs, struct bb_redactor *rd,
+                        bb_write_fn write, void *userdata,
+                        struct bb_err *err);
+int bb_sse_scrubber_feed(struct bb_sse_scrubber *s, const void *data,
+                         size_t len, struct bb_err *err);
+int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err);
+void bb_sse_scrubber_free(struct bb_sse_scrubber *s);
+
+/* ------------------------------------------------------------------ */
 /* Vault and restore                                                   */
 
 /* The vault maps placeholders to the values they replaced (see
@@ -290,7 +310,12 @@ int bb_vault_load(struct bb_vault *v, const char *text, size_t len,
                   struct bb_err *err);
 void bb_vault_free(struct bb_vault *v);
 
-enum bb_format { BB_FORMAT_TEXT, BB_FORMAT_JSON, BB_FORMAT_JSONL };
+enum bb_format {
+    BB_FORMAT_TEXT,
+    BB_FORMAT_JSON,
+    BB_FORMAT_JSONL,
+    BB_FORMAT_SSE
+};
 
 /* The way back from scrub: each placeholder the vault knows becomes its
  * value again (JSON-escaped inside JSON strings), each "<\" written by

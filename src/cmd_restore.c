@@ -24,8 +24,8 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "      --vault FILE        the vault to read (required)\n"
-    "      --format FORMAT     text (default), json or jsonl: values put\n"
-    "                          into JSON strings are JSON-escaped\n"
+    "      --format FORMAT     text (default), json, jsonl or sse: values\n"
+    "                          put into JSON strings are JSON-escaped\n"
     "      --stats             print restored and unknown counts to stderr\n"
     "  -h, --help              show this help\n";
 
@@ -108,9 +108,11 @@ int cmd_restore(int argc, char **argv)
             fmt = BB_FORMAT_JSON;
         } else if (c == OPT_FORMAT && strcmp(optarg, "jsonl") == 0) {
             fmt = BB_FORMAT_JSONL;
+        } else if (c == OPT_FORMAT && strcmp(optarg, "sse") == 0) {
+            fmt = BB_FORMAT_SSE;
         } else if (c == OPT_FORMAT) {
-            cli_error("restore", "unknown --format %s (want text, json or "
-                      "jsonl)", optarg);
+            cli_error("restore", "unknown --format %s (want text, json, "
+                      "jsonl or sse)", optarg);
             return EXIT_ERROR;
         } else if (c == OPT_STATS) {
             stats = true;

@@ -32,8 +32,9 @@ static const char usage[] =
     "                          remove or text:LITERAL; repeatable\n"
     "      --key-file FILE     key for the hash operator (else "
     "$BLACKBAR_KEY)\n"
-    "      --format FORMAT     text (default), json, jsonl, or auto (json\n"
-    "                          when the first non-blank byte is '{' or '[')\n"
+    "      --format FORMAT     text (default), json, jsonl, sse, or auto\n"
+    "                          (json when the first non-blank byte is '{'\n"
+    "                          or '[')\n"
     "      --json-skip KEY     also leave the values of KEY as they are;\n"
     "                          repeatable\n"
     "  -v, --verbose           say which format auto chose\n"
@@ -61,7 +62,7 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_AUTO };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_AUTO, FMT_SSE };
 
 struct scrub_opts {
     struct cli_rules rules;
@@ -112,14 +113,14 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             o->stats = true;
         } else if (c == OPT_FORMAT) {
             static const char *const names[] = { "text", "json", "jsonl",
-                                                 "auto" };
+                                                 "auto", "sse" };
             size_t f;
 
-            for (f = 0; f < 4 && strcmp(optarg, names[f]) != 0; f++) {
+            for (f = 0; f < 5 && strcmp(optarg, names[f]) != 0; f++) {
             }
-            if (f == 4) {
+            if (f == 5) {
                 cli_error("scrub", "unknown --format %s (want text, json, "
-                          "jsonl or auto)", optarg);
+                          "jsonl, sse or auto)", optarg);
                 return -1;
             }
             o->format = (enum fmt)f;
@@ -180,6 +181,7 @@ struct feed_ctx {
     enum fmt fmt;          /* FMT_AUTO until the first non-blank byte */
     struct bb_scrubber *s;
     struct bb_json_scrubber *js;
+    struct bb_sse_scrubber *sse;
     char blank[4096];      /* leading blanks while auto decides */
     size_t nblank;
     unsigned threads;
@@ -193,7 +195,10 @@ static int start(struct feed_ctx *fc, enum fmt f)
     size_t i;
 
     fc->fmt = f;
-    if (f == FMT_TEXT) {
+    if (f == FMT_SSE) {
+        rc = bb_sse_scrubber_new(&fc->sse, fc->rs, fc->rd, cli_out_write,
+                                 NULL, &fc->err);
+    } else if (f == FMT_TEXT) {
         rc = bb_scrubber_new(&fc->s, fc->rs, fc->rd, cli_out_write, NULL,
                              &fc->err);
         if (rc == 0 && fc->threads > 1) {
@@ -216,8 +221,11 @@ static int start(struct feed_ctx *fc, enum fmt f)
 
 static int push(struct feed_ctx *fc, const char *buf, size_t n)
 {
-    int rc = fc->s != NULL ? bb_scrubber_feed(fc->s, buf, n, &fc->err)
-                           : bb_json_scrubber_feed(fc->js, buf, n, &fc->err);
+    int rc = fc->s != NULL    ? bb_scrubber_feed(fc->s, buf, n, &fc->err)
+             : fc->sse != NULL ? bb_sse_scrubber_feed(fc->sse, buf, n,
+                                                      &fc->err)
+                               : bb_json_scrubber_feed(fc->js, buf, n,
+                                                       &fc->err);
 
     fc->lib_failed = rc < 0;
     return rc < 0 ? -1 : 0;
@@ -269,8 +277,9 @@ static int finish(struct feed_ctx *fc)
         }
     }
     if (rc == 0) {
-        rc = fc->s != NULL ? bb_scrubber_finish(fc->s, &fc->err)
-                           : bb_json_scrubber_finish(fc->js, &fc->err);
+        rc = fc->s != NULL     ? bb_scrubber_finish(fc->s, &fc->err)
+             : fc->sse != NULL ? bb_sse_scrubber_finish(fc->sse, &fc->err)
+                               : bb_json_scrubber_finish(fc->js, &fc->err);
         fc->lib_failed = rc < 0;
     }
     return rc < 0 ? -1 : 0;
@@ -333,6 +342,7 @@ static int scrub_one(const struct scrub_opts *o,
     if (fc != NULL) {
         bb_scrubber_free(fc->s);
         bb_json_scrubber_free(fc->js);
+        bb_sse_scrubber_free(fc->sse);
         free(fc);
     }
     if (path != NULL) {

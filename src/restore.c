@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "json.h"
+#include "sse.h"
 #include "stream.h"
 
 struct ventry {
@@ -149,6 +150,7 @@ struct bb_restorer {
     struct bb_vault *v;
     struct stream *st;     /* text, or NULL */
     struct bb_json_scrubber *js;
+    struct bb_sse_scrubber *sse;
     bb_write_fn write;
     void *ud;
     uint64_t restored, unknown;
@@ -225,6 +227,8 @@ int bb_restorer_new(struct bb_restorer **out, struct bb_vault *v,
     sink.ud = r;
     if (rc == 0 && format == BB_FORMAT_TEXT) {
         rc = stream_new(&r->st, r->rs, -1, &sink, err);
+    } else if (rc == 0 && format == BB_FORMAT_SSE) {
+        rc = sse_new(&r->sse, r->rs, put_back, r, write, userdata, err);
     } else if (rc == 0) {
         rc = json_new(&r->js, r->rs, put_back, r,
                       format == BB_FORMAT_JSONL, write, userdata, err);
@@ -240,12 +244,18 @@ int bb_restorer_new(struct bb_restorer **out, struct bb_vault *v,
 int bb_restorer_feed(struct bb_restorer *r, const void *data, size_t len,
                      struct bb_err *err)
 {
+    if (r->sse != NULL) {
+        return bb_sse_scrubber_feed(r->sse, data, len, err);
+    }
     return r->st ? stream_feed(r->st, data, len, err)
                  : bb_json_scrubber_feed(r->js, data, len, err);
 }
 
 int bb_restorer_finish(struct bb_restorer *r, struct bb_err *err)
 {
+    if (r->sse != NULL) {
+        return bb_sse_scrubber_finish(r->sse, err);
+    }
     return r->st ? stream_finish(r->st, err)
                  : bb_json_scrubber_finish(r->js, err);
 }
@@ -267,6 +277,7 @@ void bb_restorer_free(struct bb_restorer *r)
     }
     stream_free(r->st);
     bb_json_scrubber_free(r->js);
+    bb_sse_scrubber_free(r->sse);
     bb_ruleset_free(r->rs);
     bb_free(r);
 }

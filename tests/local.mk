@@ -14,7 +14,7 @@ TESTS += tests/unit/check_validate
 # One check suite per module (STYLE section 7).
 check_PROGRAMS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
-	tests/unit/check_json tests/unit/check_restore
+	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse
 tests_unit_check_core_SOURCES = tests/unit/check_core.c
 tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_core_LDADD = $(UNIT_LDADD)
@@ -36,10 +36,13 @@ tests_unit_check_json_LDADD = $(UNIT_LDADD)
 tests_unit_check_restore_SOURCES = tests/unit/check_restore.c
 tests_unit_check_restore_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_restore_LDADD = $(UNIT_LDADD)
+tests_unit_check_sse_SOURCES = tests/unit/check_sse.c
+tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sse_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
-	tests/unit/check_json tests/unit/check_restore
+	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse
 
 # Scripts: run with TESTS_ENVIRONMENT (BLACKBAR, BBCHUNK, srcdir,
 # builddir); each exits 0 (pass) or 1 (fail). Generated inputs and

@@ -5,6 +5,6 @@ scrub --format xml
 %stdin
 x
 %stderr
-blackbar: scrub: unknown --format xml (want text, json, jsonl or auto)
+blackbar: scrub: unknown --format xml (want text, json, jsonl, sse or auto)
 %exit
 2
