@@ -24,13 +24,14 @@ done
 builtin=$build/src/builtin_rules.c
 [ -f "$builtin" ] || builtin=$src/src/builtin_rules.c
 
-for t in json; do
+for t in json sse; do
     echo "=== fuzz_$t: building"
     # shellcheck disable=SC2086 # $lib is a list of paths
     "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -I"$src/src" -I"$build/src" $lib "$builtin" \
-        "$src/tests/fuzz/fuzz_$t.c" -o "$out/fuzz_$t" \
+        -DFUZZ_$(echo "$t" | tr a-z A-Z) \
+        "$src/tests/fuzz/fuzz.c" -o "$out/fuzz_$t" \
         $(pkg-config --cflags --libs libpcre2-8 libcjson libcrypto) -lm
     mkdir -p "$out/corpus-$t"
     cp "$src/tests/fuzz/seed-$t"/* "$out/corpus-$t/"

@@ -1,11 +1,12 @@
 /*
- * fuzz_json.c - libFuzzer target for the JSON scrubber (make fuzz). Each
- * input is scrubbed as JSON and as JSON Lines, whole and in pieces cut
- * where its first bytes say, with the ruleset that holds only the
- * internal placeholder rule. It must never crash or leak, the pieces must
- * give the same output as the whole, and a valid document that holds no
+ * fuzz.c - libFuzzer targets (make fuzz): built with -DFUZZ_JSON for the
+ * JSON scrubber (each input as JSON and as JSON Lines) and -DFUZZ_SSE for
+ * the SSE scrubber. Each input is scrubbed whole and in pieces cut where
+ * its first byte says, with the ruleset that holds only the internal
+ * placeholder rule. It must never crash or leak, the pieces must give the
+ * same result as the whole, and an input that is accepted and holds no
  * '<' (nothing for that rule to change) must come out byte for byte: the
- * differential check that the tokenizer copies what it does not change.
+ * differential check that the parsers copy what they do not change.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,7 +38,37 @@ static int out_write(const void *data, size_t len, void *ud)
 static struct bb_ruleset *rs;
 static struct bb_redactor *rd;
 
-static int run(const uint8_t *d, size_t n, bool lines, size_t cut,
+#ifdef FUZZ_SSE
+#define MODES 1
+static int run(const uint8_t *d, size_t n, int mode, size_t cut,
+               struct out *o)
+{
+    struct bb_sse_scrubber *j = NULL;
+    struct bb_err err;
+    size_t i = 0;
+    int rc;
+
+    (void)mode;
+    memset(o, 0, sizeof(*o));
+    if (bb_sse_scrubber_new(&j, rs, rd, out_write, o, &err) < 0) {
+        abort();
+    }
+    rc = 0;
+    while (rc == 0 && i < n) {
+        size_t k = cut == 0 || cut > n - i ? n - i : cut;
+
+        rc = bb_sse_scrubber_feed(j, d + i, k, &err);
+        i += k;
+    }
+    if (rc == 0) {
+        rc = bb_sse_scrubber_finish(j, &err);
+    }
+    bb_sse_scrubber_free(j);
+    return rc;
+}
+#else
+#define MODES 2
+static int run(const uint8_t *d, size_t n, int mode, size_t cut,
                struct out *o)
 {
     struct bb_json_scrubber *j = NULL;
@@ -46,7 +77,8 @@ static int run(const uint8_t *d, size_t n, bool lines, size_t cut,
     int rc;
 
     memset(o, 0, sizeof(*o));
-    if (bb_json_scrubber_new(&j, rs, rd, lines, out_write, o, &err) < 0) {
+    if (bb_json_scrubber_new(&j, rs, rd, mode == 1, out_write, o, &err) <
+        0) {
         abort();
     }
     rc = 0;
@@ -62,6 +94,7 @@ static int run(const uint8_t *d, size_t n, bool lines, size_t cut,
     bb_json_scrubber_free(j);
     return rc;
 }
+#endif
 
 static bool has_lt(const uint8_t *d, size_t n)
 {
@@ -81,7 +114,7 @@ static bool has_lt(const uint8_t *d, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
     struct bb_err err;
-    int lines;
+    int mode;
 
     if (rs == NULL) {
         if (bb_ruleset_new(&rs, NULL, &err) < 0 ||
@@ -90,12 +123,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
             abort();
         }
     }
-    for (lines = 0; lines < 2; lines++) {
+    for (mode = 0; mode < MODES; mode++) {
         struct out whole;
         struct out cut;
         size_t step = n > 0 ? 1 + d[0] % 7 : 1;
-        int a = run(d, n, lines, 0, &whole);
-        int b = run(d, n, lines, step, &cut);
+        int a = run(d, n, mode, 0, &whole);
+        int b = run(d, n, mode, step, &cut);
 
         if ((a == 0) != (b == 0) ||
             (a == 0 && (whole.n != cut.n ||
