@@ -3,7 +3,7 @@
 # UBSan) and run each for FUZZ_TIME seconds (default 60) from its seed
 # corpus. Used by `make fuzz`; crashes leave their input in
 # tests/fuzz/out/ and make it fail.
-#   tests/fuzz/run.sh SRCDIR BUILDDIR
+#   tests/fuzz/run.sh SRCDIR BUILDDIR   (FUZZ_TARGETS: "json sse")
 set -eu
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
@@ -24,7 +24,7 @@ done
 builtin=$build/src/builtin_rules.c
 [ -f "$builtin" ] || builtin=$src/src/builtin_rules.c
 
-for t in json sse; do
+for t in ${FUZZ_TARGETS:-json sse}; do
     echo "=== fuzz_$t: building"
     # shellcheck disable=SC2086 # $lib is a list of paths
     "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
