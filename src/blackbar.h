@@ -268,6 +268,14 @@ int bb_json_scrubber_set_threads(struct bb_json_scrubber *s, unsigned n,
 int bb_json_scrubber_feed(struct bb_json_scrubber *s, const void *data,
                           size_t len, struct bb_err *err);
 int bb_json_scrubber_finish(struct bb_json_scrubber *s, struct bb_err *err);
+/* JSON Lines only, before the first feed: drop a malformed record (its
+ * whole line) instead of failing. Each record's output is then held until
+ * its newline (64 MiB at most), so nothing of a dropped record is ever
+ * written. */
+int bb_json_scrubber_skip_bad(struct bb_json_scrubber *s, bool skip,
+                              struct bb_err *err);
+/* Records dropped so far. */
+uint64_t bb_json_scrubber_skipped(const struct bb_json_scrubber *s);
 /* Findings per rule, as bb_scrubber_counts(). */
 const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *s);
 void bb_json_scrubber_free(struct bb_json_scrubber *s);

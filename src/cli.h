@@ -49,6 +49,7 @@ enum cli_opt {
     OPT_FORMAT,
     OPT_JSON_SKIP,
     OPT_VAULT,
+    OPT_ON_ERROR,
     OPT_HELP
 };
 

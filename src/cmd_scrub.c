@@ -35,6 +35,8 @@ static const char usage[] =
     "      --format FORMAT     text (default), json, jsonl, sse, or auto\n"
     "                          (json when the first non-blank byte is '{'\n"
     "                          or '[')\n"
+    "      --on-error ACTION   jsonl: fail (default) on a malformed record,\n"
+    "                          or skip it (its whole line; counted)\n"
     "      --json-skip KEY     also leave the values of KEY as they are;\n"
     "                          repeatable\n"
     "  -v, --verbose           say which format auto chose\n"
@@ -55,6 +57,7 @@ static const struct option longopts[] = {
     { "format", required_argument, NULL, OPT_FORMAT },
     { "json-skip", required_argument, NULL, OPT_JSON_SKIP },
     { "vault", required_argument, NULL, OPT_VAULT },
+    { "on-error", required_argument, NULL, OPT_ON_ERROR },
     { "verbose", no_argument, NULL, 'v' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "threads", required_argument, NULL, 'j' },
@@ -74,6 +77,7 @@ struct scrub_opts {
     size_t n_ops;
     const char *key_file;
     const char *vault;
+    bool skip_bad;
     bool stats;
     unsigned threads; /* 0: one per CPU, at most 4 */
 };
@@ -133,6 +137,12 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             o->verbose = true;
         } else if (c == OPT_VAULT) {
             o->vault = optarg;
+        } else if (c == OPT_ON_ERROR && (strcmp(optarg, "skip") == 0 ||
+                                         strcmp(optarg, "fail") == 0)) {
+            o->skip_bad = strcmp(optarg, "skip") == 0;
+        } else if (c == OPT_ON_ERROR) {
+            cli_error("scrub", "--on-error wants skip or fail");
+            return -1;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return 1;
@@ -209,6 +219,9 @@ static int start(struct feed_ctx *fc, enum fmt f)
                                   cli_out_write, NULL, &fc->err);
         if (rc == 0 && fc->threads > 1) {
             rc = bb_json_scrubber_set_threads(fc->js, fc->threads, &fc->err);
+        }
+        if (rc == 0 && fc->o->skip_bad && f != FMT_JSON) {
+            rc = bb_json_scrubber_skip_bad(fc->js, true, &fc->err);
         }
         for (i = 0; rc == 0 && i < fc->o->n_skips; i++) {
             rc = bb_json_scrubber_skip_key(fc->js, fc->o->skips[i],
@@ -332,6 +345,12 @@ static int scrub_one(const struct scrub_opts *o,
     }
     if (rc < 0 && fc != NULL && fc->lib_failed && !cli_out_broken()) {
         cli_error("scrub", "%s: %s", name, fc->err.msg);
+    }
+    if (fc != NULL && fc->js != NULL &&
+        bb_json_scrubber_skipped(fc->js) > 0) {
+        fprintf(stderr, "blackbar: scrub: %s: %llu malformed JSONL records "
+                "skipped\n", name,
+                (unsigned long long)bb_json_scrubber_skipped(fc->js));
     }
     counts = fc == NULL ? NULL
              : fc->s != NULL ? bb_scrubber_counts(fc->s)

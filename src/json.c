@@ -24,7 +24,8 @@
 #define MAX_DEPTH 512
 #define KEY_MAX 64 /* longer keys are never skip keys */
 
-enum pkind { P_STRUCT, P_TEXT };
+/* P_EOR: the newline that ends a JSON Lines record */
+enum pkind { P_STRUCT, P_TEXT, P_EOR };
 
 /* Raw output waiting for the stream: structure bytes, or the raw form of
  * decoded bytes [dec, dec + dec_len) of a scrubbed value. */
@@ -49,7 +50,8 @@ enum state {
     S_ESCAPE,     /* after '\' */
     S_UNICODE,    /* in \uXXXX */
     S_NUMBER,
-    S_LITERAL
+    S_LITERAL,
+    S_SKIP        /* a bad JSON Lines record: drop up to its newline */
 };
 
 struct bb_json_scrubber {
@@ -72,6 +74,10 @@ struct bb_json_scrubber {
     size_t dn;
     char obuf[65536]; /* output not yet written */
     size_t on;
+    bool skip_bad;    /* JSONL: drop bad records instead of failing */
+    char *rec;        /* then: the current record's output, held */
+    size_t rn, rcap;
+    uint64_t skipped;
     uint64_t dec_out; /* decoded bytes the stream has released */
     /* tokenizer */
     enum state state;
@@ -191,8 +197,8 @@ static int oflush(struct bb_json_scrubber *j, struct bb_err *err)
 }
 
 /* Output goes through obuf: pieces are often a byte or two. */
-static int out(struct bb_json_scrubber *j, const char *p, size_t n,
-               struct bb_err *err)
+static int out_now(struct bb_json_scrubber *j, const char *p, size_t n,
+                   struct bb_err *err)
 {
     if (j->on + n > sizeof(j->obuf) && oflush(j, err) < 0) {
         return BB_EIO;
@@ -207,6 +213,10 @@ static int out(struct bb_json_scrubber *j, const char *p, size_t n,
     return 0;
 }
 
+static int out(struct bb_json_scrubber *j, const char *p, size_t n,
+               struct bb_err *err);
+static int commit(struct bb_json_scrubber *j, struct bb_err *err);
+
 /* Write the structure pieces that come before decoded offset dec_out. */
 static int drain(struct bb_json_scrubber *j, struct bb_err *err)
 {
@@ -215,13 +225,47 @@ static int drain(struct bb_json_scrubber *j, struct bb_err *err)
     while (rc == 0 && j->pc_head < j->npc) {
         struct piece *h = &j->pc[j->pc_head];
 
-        if (h->kind != P_STRUCT || h->dec > j->dec_out) {
+        if (h->kind == P_TEXT || h->dec > j->dec_out) {
             break;
         }
         rc = out(j, j->raw + h->raw_off, h->raw_len, err);
+        if (rc == 0 && h->kind == P_EOR && j->skip_bad) {
+            rc = commit(j, err);
+        }
         j->raw_head = h->raw_off + h->raw_len;
         j->pc_head++;
     }
+    return rc;
+}
+
+#define REC_MAX ((size_t)64 << 20)
+
+/* With skip_bad, a record's output waits in rec until its newline. */
+static int out(struct bb_json_scrubber *j, const char *p, size_t n,
+               struct bb_err *err)
+{
+    if (!j->skip_bad) {
+        return out_now(j, p, n, err);
+    }
+    if (j->rn + n > REC_MAX) {
+        return bb_seterr(err, BB_ELIMIT, "JSONL: a record longer than 64 "
+                         "MiB cannot be held for --on-error skip");
+    }
+    if (j->rn + n > j->rcap &&
+        bb_grow((void **)&j->rec, &j->rcap, j->rn + n, 1, err) < 0) {
+        return BB_ENOMEM;
+    }
+    memcpy(j->rec + j->rn, p, n);
+    j->rn += n;
+    return 0;
+}
+
+/* The record is whole: its held output goes out. */
+static int commit(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    int rc = out_now(j, j->rec, j->rn, err);
+
+    j->rn = 0;
     return rc;
 }
 
@@ -282,7 +326,7 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
         size_t k;
         size_t rk;
 
-        if (j->pc_head >= j->npc || j->pc[j->pc_head].kind == P_STRUCT) {
+        if (j->pc_head >= j->npc || j->pc[j->pc_head].kind != P_TEXT) {
             return bb_seterr(err, BB_ESTATE, "JSON output lost its place");
         }
         h = &j->pc[j->pc_head];
@@ -373,9 +417,47 @@ static int on_finding(void *ud, const struct bb_finding *f,
 
 /* ------------------------------------------------------------ tokens */
 
+static int dflush(struct bb_json_scrubber *j, struct bb_err *err);
+
+/* A bad JSON Lines record under skip_bad: everything of it that the
+ * stream holds is decided now and its held output thrown away; the rest
+ * of its line is dropped as it is read. */
+static int drop_record(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    int rc = dflush(j, err);
+
+    if (rc == 0 && j->scrub_str &&
+        (j->state == S_STRING || j->state == S_ESCAPE ||
+         j->state == S_UNICODE)) {
+        rc = stream_end_segment(j->st, err);
+    }
+    if (rc == 0) {
+        rc = stream_release(j->st, err);
+    }
+    if (rc == 0) {
+        rc = drain(j, err);
+    }
+    if (j->rec != NULL) {
+        bb_wipe(j->rec, j->rn);
+    }
+    j->rn = 0;
+    j->skipped++;
+    j->state = S_SKIP;
+    j->depth = 0;
+    j->in_key = false;
+    j->scrub_str = false;
+    j->skip_next = false;
+    j->hi_sur = 0;
+    j->utf8_need = 0;
+    return rc;
+}
+
 static int syntax(struct bb_json_scrubber *j, const char *what,
                   struct bb_err *err)
 {
+    if (j->lines && j->skip_bad) {
+        return drop_record(j, err);
+    }
     j->failed = true;
     return bb_seterr(err, BB_EINPUT, "%s: byte %llu: %s",
                      j->lines ? "JSONL" : "JSON",
@@ -801,12 +883,13 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
         return syntax(j, "bad literal", err);
     }
     if (is_ws(c)) {
-        if (j->state == S_DONE && j->lines && c == '\n') {
+        if (j->lines && c == '\n' &&
+            (j->state == S_DONE ||
+             (j->state == S_VALUE && j->depth == 0 && !j->doc_started))) {
+            /* the end of a record (or of a blank line) */
             j->state = S_VALUE;
             j->doc_started = false;
-        } else if (j->state == S_VALUE && j->lines && c == '\n' &&
-                   j->depth == 0 && !j->doc_started) {
-            /* an empty line between JSONL records */
+            return piece_add(j, P_EOR, &b, 1, 0, err);
         }
         return structure(j, &b, 1, err);
     }
@@ -865,13 +948,18 @@ static int parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
     while (rc == 0 && i < n) {
         unsigned char c = p[i];
 
-        if (j->state == S_STRING) {
+        if (j->state == S_SKIP) {
+            if (c == '\n') {
+                j->state = S_VALUE; /* the bad line is gone, newline too */
+                j->doc_started = false;
+            }
+        } else if (j->state == S_STRING) {
             size_t k = string_run(j, p + i, n - i, &rc, err);
 
             i += k;
             j->pos += k;
-            if (rc < 0 || i == n) {
-                break;
+            if (rc < 0 || i == n || j->state != S_STRING) {
+                continue; /* (a dropped record: S_SKIP takes the byte) */
             }
             c = p[i];
             if (c == '"') {
@@ -887,6 +975,10 @@ static int parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
             rc = escape_byte(j, c, err);
         } else {
             rc = step(j, c, err);
+        }
+        if (rc == 0 && j->state == S_SKIP && c == '\n') {
+            j->state = S_VALUE; /* the bad byte ended its line */
+            j->doc_started = false;
         }
         i++;
         j->pos += rc == 0;
@@ -1027,7 +1119,11 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
     if (rc == 0 && j->state == S_NUMBER && number_complete(j)) {
         value_done(j);
     }
-    if (rc == 0 && j->state != S_DONE &&
+    if (rc == 0 && j->lines && j->skip_bad && j->state != S_DONE &&
+        j->state != S_SKIP && !(j->state == S_VALUE && !j->doc_started)) {
+        rc = drop_record(j, err); /* the last record ends early */
+    }
+    if (rc == 0 && j->state != S_DONE && j->state != S_SKIP &&
         !(j->lines && j->state == S_VALUE && !j->doc_started)) {
         rc = syntax(j, j->state == S_VALUE && !j->lines && j->depth == 0 &&
                            !j->doc_started
@@ -1042,6 +1138,9 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
     }
     if (rc == 0) {
         rc = drain(j, err);
+    }
+    if (rc == 0 && j->skip_bad) {
+        rc = commit(j, err); /* a last record without its newline */
     }
     if (rc == 0) {
         rc = oflush(j, err);
@@ -1061,6 +1160,22 @@ int bb_json_scrubber_set_threads(struct bb_json_scrubber *j, unsigned n,
     return stream_set_threads(j->st, n, err);
 }
 
+int bb_json_scrubber_skip_bad(struct bb_json_scrubber *j, bool skip,
+                              struct bb_err *err)
+{
+    if (j->pos > 0 || !j->lines) {
+        return bb_seterr(err, BB_ESTATE, "skipping bad records is for JSON "
+                         "Lines, set before the first feed");
+    }
+    j->skip_bad = skip;
+    return 0;
+}
+
+uint64_t bb_json_scrubber_skipped(const struct bb_json_scrubber *j)
+{
+    return j->skipped;
+}
+
 const uint64_t *bb_json_scrubber_counts(const struct bb_json_scrubber *j)
 {
     return j->counts;
@@ -1075,6 +1190,10 @@ void bb_json_scrubber_free(struct bb_json_scrubber *j)
     if (j->raw != NULL) {
         bb_wipe(j->raw, j->raw_cap);
     }
+    if (j->rec != NULL) {
+        bb_wipe(j->rec, j->rcap);
+    }
+    bb_free(j->rec);
     bb_wipe(j->dbuf, sizeof(j->dbuf));
     bb_wipe(j->key, sizeof(j->key));
     bb_free(j->raw);

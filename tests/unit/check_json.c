@@ -372,6 +372,62 @@ START_TEST(test_skip_key)
 }
 END_TEST
 
+/* --on-error skip: bad records vanish whole, good ones come through,
+ * however the input is cut. */
+START_TEST(test_skip_bad_records)
+{
+    static const char in[] =
+        "{\"a\":\"x@y.example\"}\n"
+        "{\"b\": bad q@y.example}\n"
+        "{\"c\":\"ok z@y.example\"}\n"
+        "{\"d\":\"open r@y.example\n"
+        "{\"e\":1} junk\n"
+        "\n"
+        "{\"f\":\"\\q s@y.example\"}\n"
+        "[\"last w@y.example\"]";
+    struct bb_ruleset *rs = load(pack);
+    int mode;
+
+    for (mode = 0; mode < 6; mode++) {
+        struct bb_redactor *rd = NULL;
+        struct bb_json_scrubber *j = NULL;
+        struct bb_err err = { 0, "" };
+        struct out o;
+        uint64_t seed = (uint64_t)mode * 977 + 5;
+        size_t n = strlen(in);
+        size_t i = 0;
+
+        memset(&o, 0, sizeof(o));
+        out_write("", 0, &o);
+        ck_assert_int_eq(bb_redactor_new(&rd, rs, &err), 0);
+        ck_assert_int_eq(bb_json_scrubber_new(&j, rs, rd, true, out_write,
+                                              &o, &err), 0);
+        ck_assert_int_eq(bb_json_scrubber_skip_bad(j, true, &err), 0);
+        while (i < n) {
+            size_t k = mode == 0 ? n - i : mode == 1 ? 1 : 0;
+
+            if (k == 0) {
+                seed = seed * 6364136223846793005ull + 1;
+                k = 1 + (size_t)((seed >> 33) % 11);
+            }
+            k = k > n - i ? n - i : k;
+            ck_assert_int_eq(bb_json_scrubber_feed(j, in + i, k, &err), 0);
+            i += k;
+        }
+        ck_assert_int_eq(bb_json_scrubber_finish(j, &err), 0);
+        ck_assert_msg(strcmp(o.p, "{\"a\":\"<EMAIL_1>\"}\n"
+                                  "{\"c\":\"ok <EMAIL_2>\"}\n\n"
+                                  "[\"last <EMAIL_4>\"]") == 0,
+                      "mode %d: %s", mode, o.p);
+        ck_assert_uint_eq(bb_json_scrubber_skipped(j), 4);
+        bb_json_scrubber_free(j);
+        bb_redactor_free(rd);
+        free(o.p);
+    }
+    bb_ruleset_free(rs);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -384,6 +440,7 @@ static Suite *json_suite(void)
     tcase_add_loop_test(tc, test_malformed, 0, (int)ARRAY_LEN(bads));
     tcase_add_test(tc, test_big_string);
     tcase_add_test(tc, test_skip_key);
+    tcase_add_test(tc, test_skip_bad_records);
     suite_add_tcase(s, tc);
     return s;
 }
