@@ -208,8 +208,10 @@ static int out_now(struct bb_json_scrubber *j, const char *p, size_t n,
                    ? 0
                    : bb_seterr(err, BB_EIO, "write failed");
     }
-    memcpy(j->obuf + j->on, p, n);
-    j->on += n;
+    if (n > 0) { /* (commit may pass an empty, never allocated record) */
+        memcpy(j->obuf + j->on, p, n);
+        j->on += n;
+    }
     return 0;
 }
 

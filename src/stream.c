@@ -218,7 +218,10 @@ static int round_run(struct stream *st, bool final, struct bb_err *err)
     rd.start = (size_t)(st->rel - st->base);
     rd.end = st->buf.len;
     rd.final = final;
-    if (!final) {
+    /* An incomplete character at the end waits for its next bytes,
+     * unless a closed segment ends there: then none can come. */
+    if (!final && !(st->nseg > 0 &&
+                    st->seg_end[st->nseg - 1] == st->base + rd.end)) {
         rd.end -= bb_utf8_tail(rd.s, rd.end);
     }
     rd.hold = rd.end;
