@@ -298,6 +298,9 @@ int bb_sse_scrubber_new(struct bb_sse_scrubber **out,
 int bb_sse_scrubber_feed(struct bb_sse_scrubber *s, const void *data,
                          size_t len, struct bb_err *err);
 int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err);
+/* Findings per rule, as bb_scrubber_counts() (valid until the next
+ * call on s). */
+const uint64_t *bb_sse_scrubber_counts(const struct bb_sse_scrubber *s);
 void bb_sse_scrubber_free(struct bb_sse_scrubber *s);
 
 /* ------------------------------------------------------------------ */

@@ -354,7 +354,8 @@ static int scrub_one(const struct scrub_opts *o,
     }
     counts = fc == NULL ? NULL
              : fc->s != NULL ? bb_scrubber_counts(fc->s)
-             : fc->js != NULL ? bb_json_scrubber_counts(fc->js) : NULL;
+             : fc->js != NULL ? bb_json_scrubber_counts(fc->js)
+             : fc->sse != NULL ? bb_sse_scrubber_counts(fc->sse) : NULL;
     for (i = 0; counts != NULL && i < bb_ruleset_count(rs); i++) {
         totals[i] += counts[i];
     }

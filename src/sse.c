@@ -32,6 +32,8 @@ struct bb_sse_scrubber {
     size_t rn, rcap;
     bool failed, finished;
     uint64_t pos;
+    uint64_t *counts;            /* findings of the scrubbers dropped */
+    uint64_t *view;              /* counts plus the current scrubber's */
 };
 
 static int collect(const void *data, size_t len, void *ud)
@@ -54,6 +56,21 @@ static int out(struct bb_sse_scrubber *s, const char *p, size_t n,
         return bb_seterr(err, BB_EIO, "write failed");
     }
     return 0;
+}
+
+/* Add the findings of the JSON scrubber about to go to s->counts. */
+static void keep_counts(struct bb_sse_scrubber *s)
+{
+    const uint64_t *c;
+    size_t i;
+
+    if (s->js == NULL || s->counts == NULL) {
+        return;
+    }
+    c = bb_json_scrubber_counts(s->js);
+    for (i = 0; i < bb_ruleset_count(s->rs); i++) {
+        s->counts[i] += c[i];
+    }
 }
 
 /* One record through the persistent JSON Lines scrubber; its output
@@ -79,6 +96,7 @@ static int record(struct bb_sse_scrubber *s, const char *p, size_t n,
         rc = BB_EINPUT; /* not a whole JSON value on this line */
     }
     if (rc == BB_EINPUT) {
+        keep_counts(s);
         bb_json_scrubber_free(s->js); /* a fresh one for the next */
         s->js = NULL;
         return rc;
@@ -197,6 +215,14 @@ int sse_new(struct bb_sse_scrubber **out, const struct bb_ruleset *rs,
     if (s == NULL) {
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
+    s->counts = bb_calloc(bb_ruleset_count(rs) + 1, sizeof(*s->counts));
+    s->view = bb_calloc(bb_ruleset_count(rs) + 1, sizeof(*s->view));
+    if (s->counts == NULL || s->view == NULL) {
+        bb_free(s->counts);
+        bb_free(s->view);
+        bb_free(s);
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
     s->rs = rs;
     s->apply = apply;
     s->apply_ud = apply_ud;
@@ -288,12 +314,26 @@ int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err)
     return rc;
 }
 
+const uint64_t *bb_sse_scrubber_counts(const struct bb_sse_scrubber *s)
+{
+    const uint64_t *c = s->js ? bb_json_scrubber_counts(s->js) : NULL;
+    size_t n = bb_ruleset_count(s->rs);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        s->view[i] = s->counts[i] + (c ? c[i] : 0);
+    }
+    return s->view;
+}
+
 void bb_sse_scrubber_free(struct bb_sse_scrubber *s)
 {
     if (s == NULL) {
         return;
     }
     bb_json_scrubber_free(s->js);
+    bb_free(s->counts);
+    bb_free(s->view);
     if (s->line != NULL) {
         bb_wipe(s->line, s->cap);
     }

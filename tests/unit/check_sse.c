@@ -197,6 +197,39 @@ START_TEST(test_long_line)
 }
 END_TEST
 
+/* Findings are counted across JSON and text values, also after a value
+ * that looked like JSON and was not. */
+START_TEST(test_counts)
+{
+    static const char in[] = "data: {\"a\":\"a@x.example\"}\n\n"
+                             "data: {broken b@x.example\n\n"
+                             "data: c@x.example\n\n";
+    struct bb_ruleset *rs = NULL;
+    struct bb_redactor *rd = NULL;
+    struct bb_sse_scrubber *s = NULL;
+    struct bb_err err = { 0, "" };
+    struct out o;
+
+    memset(&o, 0, sizeof(o));
+    out_write("", 0, &o);
+    ck_assert_int_eq(bb_ruleset_new(&rs, NULL, &err), 0);
+    ck_assert_int_eq(bb_ruleset_add_pack(rs, "s.json", pack, strlen(pack),
+                                         &err), 0);
+    ck_assert_int_eq(bb_ruleset_compile(rs, &err), 0);
+    ck_assert_int_eq(bb_redactor_new(&rd, rs, &err), 0);
+    ck_assert_int_eq(bb_sse_scrubber_new(&s, rs, rd, out_write, &o, &err),
+                     0);
+    ck_assert_int_eq(bb_sse_scrubber_feed(s, in, strlen(in), &err), 0);
+    ck_assert_int_eq(bb_sse_scrubber_finish(s, &err), 0);
+    ck_assert_uint_eq(bb_sse_scrubber_counts(s)[0], 3);
+    ck_assert(strstr(o.p, "@x.example") == NULL);
+    bb_sse_scrubber_free(s);
+    bb_redactor_free(rd);
+    bb_ruleset_free(rs);
+    free(o.p);
+}
+END_TEST
+
 static Suite *sse_suite(void)
 {
     Suite *s = suite_create("sse");
@@ -204,6 +237,7 @@ static Suite *sse_suite(void)
 
     tcase_add_loop_test(tc, test_rows, 0, (int)ARRAY_LEN(rows));
     tcase_add_test(tc, test_long_line);
+    tcase_add_test(tc, test_counts);
     suite_add_tcase(s, tc);
     return s;
 }
