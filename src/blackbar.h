@@ -268,6 +268,12 @@ int bb_json_scrubber_set_threads(struct bb_json_scrubber *s, unsigned n,
 int bb_json_scrubber_feed(struct bb_json_scrubber *s, const void *data,
                           size_t len, struct bb_err *err);
 int bb_json_scrubber_finish(struct bb_json_scrubber *s, struct bb_err *err);
+/* Before the first feed: scrub only the string values at or under path
+ * (repeatable): keys joined by '.', array items as [N] or [*], e.g.
+ * "messages[*].content". Skip keys still apply. */
+int bb_json_scrubber_only(struct bb_json_scrubber *s, const char *path,
+                          struct bb_err *err);
+
 /* JSON Lines only, before the first feed: drop a malformed record (its
  * whole line) instead of failing. Each record's output is then held until
  * its newline (64 MiB at most), so nothing of a dropped record is ever

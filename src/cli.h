@@ -50,6 +50,7 @@ enum cli_opt {
     OPT_JSON_SKIP,
     OPT_VAULT,
     OPT_ON_ERROR,
+    OPT_JSON_ONLY,
     OPT_HELP
 };
 

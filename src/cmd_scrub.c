@@ -37,6 +37,8 @@ static const char usage[] =
     "                          or '[')\n"
     "      --on-error ACTION   jsonl: fail (default) on a malformed record,\n"
     "                          or skip it (its whole line; counted)\n"
+    "      --json-only PATH    scrub only the values at or under PATH, e.g.\n"
+    "                          messages[*].content; repeatable\n"
     "      --json-skip KEY     also leave the values of KEY as they are;\n"
     "                          repeatable\n"
     "  -v, --verbose           say which format auto chose\n"
@@ -56,6 +58,7 @@ static const struct option longopts[] = {
     { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "json-skip", required_argument, NULL, OPT_JSON_SKIP },
+    { "json-only", required_argument, NULL, OPT_JSON_ONLY },
     { "vault", required_argument, NULL, OPT_VAULT },
     { "on-error", required_argument, NULL, OPT_ON_ERROR },
     { "verbose", no_argument, NULL, 'v' },
@@ -72,6 +75,8 @@ struct scrub_opts {
     enum fmt format;
     const char *skips[64];
     size_t n_skips;
+    const char *onlys[64];
+    size_t n_onlys;
     bool verbose;
     const char *ops[64];
     size_t n_ops;
@@ -133,6 +138,11 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             return -1;
         } else if (c == OPT_JSON_SKIP) {
             o->skips[o->n_skips++] = optarg;
+        } else if (c == OPT_JSON_ONLY && o->n_onlys == 64) {
+            cli_error("scrub", "too many --json-only options (at most 64)");
+            return -1;
+        } else if (c == OPT_JSON_ONLY) {
+            o->onlys[o->n_onlys++] = optarg;
         } else if (c == 'v') {
             o->verbose = true;
         } else if (c == OPT_VAULT) {
@@ -222,6 +232,9 @@ static int start(struct feed_ctx *fc, enum fmt f)
         }
         if (rc == 0 && fc->o->skip_bad && f != FMT_JSON) {
             rc = bb_json_scrubber_skip_bad(fc->js, true, &fc->err);
+        }
+        for (i = 0; rc == 0 && i < fc->o->n_onlys; i++) {
+            rc = bb_json_scrubber_only(fc->js, fc->o->onlys[i], &fc->err);
         }
         for (i = 0; rc == 0 && i < fc->o->n_skips; i++) {
             rc = bb_json_scrubber_skip_key(fc->js, fc->o->skips[i],

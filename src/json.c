@@ -75,6 +75,10 @@ struct bb_json_scrubber {
     char obuf[65536]; /* output not yet written */
     size_t on;
     bool skip_bad;    /* JSONL: drop bad records instead of failing */
+    struct strv only; /* --json-only paths, or none: every value */
+    char (*lkey)[KEY_MAX + 1]; /* per level with only: its key, */
+    size_t *lkey_len;          /* (SIZE_MAX: too long to match) */
+    size_t *lidx;              /* and its array index */
     char *rec;        /* then: the current record's output, held */
     size_t rn, rcap;
     uint64_t skipped;
@@ -629,11 +633,64 @@ static int unicode_done(struct bb_json_scrubber *j, struct bb_err *err)
     return escape_done(j, v, err);
 }
 
+/* Does pattern p ("messages[*].content", "a.b[2]") match the path of
+ * the value about to start, or a level above it? */
+static bool path_match(const struct bb_json_scrubber *j, const char *p)
+{
+    size_t lv = 0;
+
+    while (*p != '\0') {
+        if (lv >= j->depth) {
+            return false;
+        }
+        if (*p == '[') {
+            size_t idx = 0;
+            bool any = p[1] == '*';
+
+            if (j->stack[lv] != '[') {
+                return false;
+            }
+            for (p++; *p >= '0' && *p <= '9'; p++) {
+                idx = idx * 10 + (size_t)(*p - '0');
+            }
+            p += any; /* the '*' */
+            if (*p != ']' || (!any && idx != j->lidx[lv])) {
+                return false;
+            }
+            p++;
+        } else {
+            size_t n = strcspn(p, ".[");
+
+            if (j->stack[lv] != '{' || j->lkey_len[lv] != n ||
+                memcmp(j->lkey[lv], p, n) != 0) {
+                return false;
+            }
+            p += n;
+        }
+        p += *p == '.';
+        lv++;
+    }
+    return true;
+}
+
+static bool path_wanted(const struct bb_json_scrubber *j)
+{
+    size_t i;
+
+    for (i = 0; i < j->only.n; i++) {
+        if (path_match(j, j->only.v[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int string_start(struct bb_json_scrubber *j, bool key,
                         struct bb_err *err)
 {
     j->in_key = key;
-    j->scrub_str = !key && !j->skip_next;
+    j->scrub_str = !key && !j->skip_next &&
+                   (j->only.n == 0 || path_wanted(j));
     j->skip_next = false;
     if (key) {
         j->key_len = 0;
@@ -662,6 +719,10 @@ static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
         j->in_key = false;
         j->skip_next = skip_key(j);
         j->state = S_COLON;
+        if (j->lkey != NULL && j->depth > 0) {
+            memcpy(j->lkey[j->depth - 1], j->key, j->key_len);
+            j->lkey_len[j->depth - 1] = j->key_long ? SIZE_MAX : j->key_len;
+        }
     } else {
         value_done(j);
     }
@@ -823,6 +884,10 @@ static int value_start(struct bb_json_scrubber *j, unsigned char c,
         if (j->depth == MAX_DEPTH) {
             return syntax(j, "nesting deeper than 512", err);
         }
+        if (j->lidx != NULL) {
+            j->lidx[j->depth] = 0;
+            j->lkey_len[j->depth] = SIZE_MAX;
+        }
         j->stack[j->depth++] = b;
         j->skip_next = false;
         j->state = c == '{' ? S_KEY_OR_END : S_VALUE_OR_END;
@@ -929,6 +994,9 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
         }
         if (c != ',') {
             return syntax(j, "expected ',' or ']'", err);
+        }
+        if (j->lidx != NULL) {
+            j->lidx[j->depth - 1]++;
         }
         j->state = S_VALUE;
         return structure(j, &b, 1, err);
@@ -1162,6 +1230,41 @@ int bb_json_scrubber_set_threads(struct bb_json_scrubber *j, unsigned n,
     return stream_set_threads(j->st, n, err);
 }
 
+int bb_json_scrubber_only(struct bb_json_scrubber *j, const char *path,
+                          struct bb_err *err)
+{
+    char **v;
+
+    if (j->pos > 0) {
+        return bb_seterr(err, BB_ESTATE, "paths must be set before the "
+                         "first feed");
+    }
+    if (path == NULL || path[0] == '\0' || path[0] == '.' ||
+        strstr(path, "..") != NULL) {
+        return bb_seterr(err, BB_EINVAL, "bad JSON path \"%s\"",
+                         path ? path : "");
+    }
+    if (j->lkey == NULL) {
+        j->lkey = bb_calloc(MAX_DEPTH, sizeof(*j->lkey));
+        j->lkey_len = bb_calloc(MAX_DEPTH, sizeof(*j->lkey_len));
+        j->lidx = bb_calloc(MAX_DEPTH, sizeof(*j->lidx));
+        if (j->lkey == NULL || j->lkey_len == NULL || j->lidx == NULL) {
+            return bb_seterr(err, BB_ENOMEM, "out of memory");
+        }
+    }
+    v = bb_realloc(j->only.v, (j->only.n + 1) * sizeof(*v));
+    if (v == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    j->only.v = v;
+    v[j->only.n] = bb_strdup(path);
+    if (v[j->only.n] == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    j->only.n++;
+    return 0;
+}
+
 int bb_json_scrubber_skip_bad(struct bb_json_scrubber *j, bool skip,
                               struct bb_err *err)
 {
@@ -1202,5 +1305,9 @@ void bb_json_scrubber_free(struct bb_json_scrubber *j)
     bb_free(j->pc);
     bb_free(j->counts);
     strv_dispose(&j->skip);
+    strv_dispose(&j->only);
+    bb_free(j->lkey);
+    bb_free(j->lkey_len);
+    bb_free(j->lidx);
     bb_free(j);
 }

@@ -428,6 +428,47 @@ START_TEST(test_skip_bad_records)
 }
 END_TEST
 
+/* --json-only: values at or under the paths, nothing else. */
+START_TEST(test_only_paths)
+{
+    static const char doc[] =
+        "{\"user\":\"a@x.example\",\"messages\":[{\"content\":"
+        "\"b@x.example\"},{\"content\":[{\"text\":\"c@x.example\"}]}],"
+        "\"m\":{\"content\":\"d@x.example\"},\"l\":[\"e@x.example\","
+        "\"f@x.example\"]}";
+    static const char want[] =
+        "{\"user\":\"a@x.example\",\"messages\":[{\"content\":"
+        "\"<EMAIL_1>\"},{\"content\":[{\"text\":\"<EMAIL_2>\"}]}],"
+        "\"m\":{\"content\":\"d@x.example\"},\"l\":[\"e@x.example\","
+        "\"<EMAIL_3>\"]}";
+    struct bb_ruleset *rs = load(pack);
+    struct bb_redactor *rd = NULL;
+    struct bb_json_scrubber *j = NULL;
+    struct bb_err err = { 0, "" };
+    struct out o;
+    size_t i;
+
+    memset(&o, 0, sizeof(o));
+    out_write("", 0, &o);
+    ck_assert_int_eq(bb_redactor_new(&rd, rs, &err), 0);
+    ck_assert_int_eq(bb_json_scrubber_new(&j, rs, rd, false, out_write, &o,
+                                          &err), 0);
+    ck_assert_int_eq(bb_json_scrubber_only(j, "messages[*].content", &err),
+                     0);
+    ck_assert_int_eq(bb_json_scrubber_only(j, "l[1]", &err), 0);
+    ck_assert_int_eq(bb_json_scrubber_only(j, "a..b", &err), BB_EINVAL);
+    for (i = 0; i < sizeof(doc) - 1; i++) {
+        ck_assert_int_eq(bb_json_scrubber_feed(j, doc + i, 1, &err), 0);
+    }
+    ck_assert_int_eq(bb_json_scrubber_finish(j, &err), 0);
+    ck_assert_str_eq(o.p, want);
+    bb_json_scrubber_free(j);
+    bb_redactor_free(rd);
+    free(o.p);
+    bb_ruleset_free(rs);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -441,6 +482,7 @@ static Suite *json_suite(void)
     tcase_add_test(tc, test_big_string);
     tcase_add_test(tc, test_skip_key);
     tcase_add_test(tc, test_skip_bad_records);
+    tcase_add_test(tc, test_only_paths);
     suite_add_tcase(s, tc);
     return s;
 }
