@@ -275,15 +275,16 @@ static int commit(struct bb_json_scrubber *j, struct bb_err *err)
     return rc;
 }
 
+static int hexval(unsigned char c);
+
+/* The value of 4 hex digits (already checked). */
 static unsigned hex4(const char *p)
 {
     unsigned v = 0;
     int i;
 
     for (i = 0; i < 4; i++) {
-        char c = p[i];
-
-        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        v = v * 16 + (unsigned)hexval((unsigned char)p[i]);
     }
     return v;
 }
@@ -366,12 +367,9 @@ static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
     return rc;
 }
 
-/* JSON-escape replacement text on its way out. */
-static int write_escaped(const void *data, size_t len, void *ud)
+int json_escape(const char *data, size_t len, bb_write_fn write, void *ud)
 {
-    struct bb_json_scrubber *j = ud;
-    const unsigned char *p = data;
-    struct bb_err err;
+    const unsigned char *p = (const unsigned char *)data;
     size_t i;
     size_t run = 0;
     int rc = 0;
@@ -383,7 +381,7 @@ static int write_escaped(const void *data, size_t len, void *ud)
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
         }
-        rc = out(j, (const char *)p + run, i - run, &err);
+        rc = i > run ? write(p + run, i - run, ud) : 0;
         if (c == '"' || c == '\\') {
             e[0] = '\\';
             e[1] = (char)c;
@@ -391,11 +389,24 @@ static int write_escaped(const void *data, size_t len, void *ud)
         } else {
             snprintf(e, sizeof(e), "\\u%04x", c);
         }
-        rc = rc == 0 ? out(j, e, strlen(e), &err) : rc;
+        rc = rc == 0 ? write(e, strlen(e), ud) : rc;
         run = i + 1;
     }
-    rc = rc == 0 ? out(j, (const char *)p + run, len - run, &err) : rc;
-    return rc < 0 ? -1 : 0;
+    rc = rc == 0 && len > run ? write(p + run, len - run, ud) : rc;
+    return rc != 0 ? -1 : 0;
+}
+
+static int write_out(const void *data, size_t len, void *ud)
+{
+    struct bb_err err;
+
+    return out(ud, data, len, &err) < 0 ? -1 : 0;
+}
+
+/* JSON-escape replacement text on its way out. */
+static int write_escaped(const void *data, size_t len, void *ud)
+{
+    return json_escape(data, len, write_out, ud);
 }
 
 static int on_text(void *ud, const char *p, size_t n, struct bb_err *err)

@@ -105,71 +105,82 @@ static int record(struct bb_sse_scrubber *s, const char *p, size_t n,
     return rc;
 }
 
+/* Append to the growing buffer in struct quoted. */
+struct quoted {
+    char *p;
+    size_t n, cap;
+};
+
+static int append(const void *data, size_t len, void *ud)
+{
+    struct quoted *q = ud;
+    struct bb_err err;
+
+    if (bb_grow((void **)&q->p, &q->cap, q->n + len, 1, &err) < 0) {
+        return -1;
+    }
+    memcpy(q->p + q->n, data, len);
+    q->n += len;
+    return 0;
+}
+
 /* Text value v as a JSON string record; the scrubbed string decoded
  * and written out. */
 static int text_value(struct bb_sse_scrubber *s, const char *v, size_t n,
                       struct bb_err *err)
 {
-    char *q = bb_malloc(6 * n + 8);
-    size_t k = 0;
+    struct quoted q = { NULL, 0, 0 };
     size_t i;
-    int rc;
+    size_t run;
+    int rc = 0;
 
-    if (q == NULL) {
-        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    if (append("\"", 1, &q) < 0 || json_escape(v, n, append, &q) < 0 ||
+        append("\"", 1, &q) < 0) {
+        rc = bb_seterr(err, BB_ENOMEM, "out of memory");
     }
-    q[k++] = '"';
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-
-        if (c == '"' || c == '\\') {
-            q[k++] = '\\';
-            q[k++] = (char)c;
-        } else if (c < 0x20) {
-            static const char hex[] = "0123456789abcdef";
-
-            memcpy(q + k, "\\u00", 4);
-            q[k + 4] = hex[c >> 4];
-            q[k + 5] = hex[c & 15];
-            k += 6;
-        } else {
-            q[k++] = (char)c;
-        }
+    if (rc == 0) {
+        rc = record(s, q.p, q.n, err);
     }
-    q[k++] = '"';
-    rc = record(s, q, k, err);
-    bb_wipe(q, k);
-    bb_free(q);
+    if (q.p != NULL) {
+        bb_wipe(q.p, q.cap);
+    }
+    bb_free(q.p);
     if (rc < 0) {
         return rc;
     }
-    /* decode the scrubbed JSON string (our own writer's escapes) */
+    /* decode the scrubbed JSON string (json_escape's escapes, or the
+     * original's on untouched spans), plain runs at once */
+    run = 1;
     for (i = 1; rc == 0 && i + 1 < s->rn; i++) {
-        char c = s->res[i];
+        char c;
 
-        if (c == '\\') {
-            char e = s->res[++i];
-
-            if (e == 'u') {
-                unsigned x = 0;
-                int h;
-
-                for (h = 1; h <= 4; h++) {
-                    char d = s->res[i + (size_t)h];
-
-                    x = x * 16 + (unsigned)(d <= '9' ? d - '0'
-                                                     : (d | 0x20) - 'a' + 10);
-                }
-                i += 4;
-                c = (char)x; /* only control bytes are escaped so */
-            } else {
-                c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r'
-                    : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
-            }
+        if (s->res[i] != '\\') {
+            continue;
         }
-        rc = out(s, &c, 1, err);
+        rc = out(s, s->res + run, i - run, err);
+        c = s->res[++i];
+        if (c == 'u') {
+            unsigned x = 0;
+            int h;
+
+            for (h = 1; h <= 4; h++) {
+                char d = s->res[i + (size_t)h];
+
+                x = x * 16 + (unsigned)(d <= '9' ? d - '0'
+                                                 : (d | 0x20) - 'a' + 10);
+            }
+            i += 4;
+            c = (char)x; /* json_escape escapes only control bytes so */
+        } else {
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r'
+                : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+        }
+        rc = rc == 0 ? out(s, &c, 1, err) : rc;
+        run = i + 1;
     }
-    return rc;
+    return rc == 0 && s->rn > run + 1 ? out(s, s->res + run, s->rn - 1 - run,
+                                            err)
+                                      : rc;
 }
 
 /* A complete line (without its end) and its end. */
