@@ -30,13 +30,14 @@ tests_unit_check_redact_LDADD = $(UNIT_LDADD)
 tests_unit_check_tokens_SOURCES = tests/unit/check_tokens.c
 tests_unit_check_tokens_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_tokens_LDADD = $(UNIT_LDADD)
-tests_unit_check_json_SOURCES = tests/unit/check_json.c
+tests_unit_check_json_SOURCES = tests/unit/check_json.c tests/unit/outbuf.h
 tests_unit_check_json_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_json_LDADD = $(UNIT_LDADD)
-tests_unit_check_restore_SOURCES = tests/unit/check_restore.c
+tests_unit_check_restore_SOURCES = tests/unit/check_restore.c \
+	tests/unit/outbuf.h
 tests_unit_check_restore_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_restore_LDADD = $(UNIT_LDADD)
-tests_unit_check_sse_SOURCES = tests/unit/check_sse.c
+tests_unit_check_sse_SOURCES = tests/unit/check_sse.c tests/unit/outbuf.h
 tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sse_LDADD = $(UNIT_LDADD)
 

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include <check.h>
+
+#include "outbuf.h"
 #include <cjson/cJSON.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,26 +65,6 @@ static struct bb_ruleset *load(const char *p)
     free(j);
     ck_assert_msg(bb_ruleset_compile(rs, &err) == 0, "%s", err.msg);
     return rs;
-}
-
-struct out {
-    char *p;
-    size_t n, cap;
-};
-
-static int out_write(const void *data, size_t len, void *ud)
-{
-    struct out *o = ud;
-
-    if (o->n + len + 1 > o->cap) {
-        o->cap = (o->n + len + 1) * 2;
-        o->p = realloc(o->p, o->cap);
-        ck_assert_ptr_nonnull(o->p);
-    }
-    memcpy(o->p + o->n, data, len);
-    o->n += len;
-    o->p[o->n] = '\0';
-    return 0;
 }
 
 /* Feed in pieces: 0 whole, 1 one byte at a time, else random sizes from

@@ -13,6 +13,8 @@
 
 #include <check.h>
 
+#include "outbuf.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char pack[] =
@@ -25,34 +27,6 @@ static const char pack[] =
     "\"pattern\":\"Q\\\"[a-z]{3}\\\\\\\\\",\"keywords\":[\"q\\\"\"],"
     "\"max_len\":6,\"examples\":{\"match\":[\"Q\\\"abc\\\\\\\\\"],"
     "\"nomatch\":[\"Q\\\"ab\"]}}]}";
-
-struct out {
-    char *p;
-    size_t n, cap;
-};
-
-static int out_write(const void *data, size_t len, void *ud)
-{
-    struct out *o = ud;
-
-    if (o->n + len + 1 > o->cap) {
-        o->cap = (o->n + len + 1) * 2;
-        o->p = realloc(o->p, o->cap);
-        ck_assert_ptr_nonnull(o->p);
-    }
-    memcpy(o->p + o->n, data, len);
-    o->n += len;
-    o->p[o->n] = '\0';
-    return 0;
-}
-
-static int to_vault(const char *ph, size_t plen, const char *val,
-                    size_t vlen, void *ud)
-{
-    struct bb_err err = { 0, "" };
-
-    return bb_vault_add(ud, ph, plen, val, vlen, &err);
-}
 
 static size_t piece(int mode, uint64_t *seed, size_t left)
 {

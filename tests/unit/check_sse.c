@@ -14,6 +14,8 @@
 
 #include <check.h>
 
+#include "outbuf.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char pack[] =
@@ -22,34 +24,6 @@ static const char pack[] =
     "\"pattern\":\"[a-z0-9._]{1,32}@[a-z0-9-]{1,32}(?:[.][a-z]{2,8}){1,3}\","
     "\"keywords\":[\"@\"],\"max_len\":128,"
     "\"examples\":{\"match\":[\"a@b.cd\"],\"nomatch\":[\"a@b\"]}}]}";
-
-struct out {
-    char *p;
-    size_t n, cap;
-};
-
-static int out_write(const void *data, size_t len, void *ud)
-{
-    struct out *o = ud;
-
-    if (o->n + len + 1 > o->cap) {
-        o->cap = (o->n + len + 1) * 2;
-        o->p = realloc(o->p, o->cap);
-        ck_assert_ptr_nonnull(o->p);
-    }
-    memcpy(o->p + o->n, data, len);
-    o->n += len;
-    o->p[o->n] = '\0';
-    return 0;
-}
-
-static int to_vault(const char *ph, size_t plen, const char *val,
-                    size_t vlen, void *ud)
-{
-    struct bb_err err = { 0, "" };
-
-    return bb_vault_add(ud, ph, plen, val, vlen, &err);
-}
 
 struct row {
     const char *in;
