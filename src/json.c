@@ -16,95 +16,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "core.h"
-#include "json.h"
+#include "json_int.h"
 #include "ruleset.h"
-#include "stream.h"
-
-#define MAX_DEPTH 512
-#define KEY_MAX 64 /* longer keys are never skip keys */
-
-/* P_EOR: the newline that ends a JSON Lines record */
-enum pkind { P_STRUCT, P_TEXT, P_EOR };
-
-/* Raw output waiting for the stream: structure bytes, or the raw form of
- * decoded bytes [dec, dec + dec_len) of a scrubbed value. */
-struct piece {
-    uint64_t dec;
-    size_t raw_off; /* into the raw queue */
-    size_t raw_len;
-    size_t dec_len;
-    enum pkind kind;
-};
-
-enum state {
-    S_VALUE,      /* a value is expected */
-    S_KEY_OR_END, /* after '{' */
-    S_KEY,        /* after ',' in an object */
-    S_COLON,
-    S_COMMA_OBJ,  /* after a member */
-    S_VALUE_OR_END, /* after '[' */
-    S_COMMA_ARR,
-    S_DONE,       /* the document is complete */
-    S_STRING,     /* inside a string */
-    S_ESCAPE,     /* after '\' */
-    S_UNICODE,    /* in \uXXXX */
-    S_NUMBER,
-    S_LITERAL,
-    S_SKIP        /* a bad JSON Lines record: drop up to its newline */
-};
-
-struct bb_json_scrubber {
-    const struct bb_ruleset *rs;
-    json_apply_fn apply; /* writes a finding's replacement */
-    void *apply_ud;
-    struct stream *st;
-    bb_write_fn write;
-    void *ud;
-    bool lines;
-    uint64_t *counts;
-    struct strv skip;
-    /* raw queue and pieces, both FIFOs with a consumed head */
-    char *raw;
-    size_t raw_len, raw_cap, raw_head;
-    struct piece *pc;
-    size_t npc, cappc, pc_head;
-    uint64_t dec_in;  /* decoded bytes given to the stream */
-    char dbuf[16384]; /* decoded bytes not yet appended to the stream */
-    size_t dn;
-    char obuf[65536]; /* output not yet written */
-    size_t on;
-    bool skip_bad;    /* JSONL: drop bad records instead of failing */
-    struct strv only; /* --json-only paths, or none: every value */
-    char (*lkey)[KEY_MAX + 1]; /* per level with only: its key, */
-    size_t *lkey_len;          /* (SIZE_MAX: too long to match) */
-    size_t *lidx;              /* and its array index */
-    char *rec;        /* then: the current record's output, held */
-    size_t rn, rcap;
-    uint64_t skipped;
-    uint64_t dec_out; /* decoded bytes the stream has released */
-    /* tokenizer */
-    enum state state;
-    enum state after_str; /* where a string returns to */
-    char stack[MAX_DEPTH]; /* '{' or '[' */
-    size_t depth;
-    bool in_key;      /* the current string is a key */
-    bool scrub_str;   /* the current string value is scrubbed */
-    char key[KEY_MAX + 1];
-    size_t key_len;
-    bool key_long;
-    bool skip_next;   /* the value after this key is not scrubbed */
-    unsigned u_val, u_n;
-    unsigned hi_sur;  /* pending high surrogate, or 0 */
-    char esc_raw[12]; /* the raw bytes of the escape in progress */
-    size_t esc_n;
-    unsigned utf8_need; /* continuation bytes still due in a string */
-    char lit[6];
-    size_t lit_n;
-    uint64_t pos;     /* raw bytes read */
-    bool failed, finished;
-    bool doc_started; /* JSONL: the current line has a value */
-};
 
 static const char *const default_skip[] = {
     "model", "role", "type", "id", "object", "call_id", "tool_call_id",
@@ -113,335 +26,14 @@ static const char *const default_skip[] = {
     "system_fingerprint",
 };
 
-/* ------------------------------------------------------------ queue */
-
-static int raw_add(struct bb_json_scrubber *j, const char *p, size_t n,
-                   struct bb_err *err)
-{
-    size_t i;
-
-    if (j->raw_head > 0 && j->raw_head == j->raw_len) {
-        j->raw_head = j->raw_len = 0;
-    }
-    /* compact only when the consumed head is at least half: each byte
-     * moves a bounded number of times */
-    if (j->raw_len + n > j->raw_cap && j->raw_head > 0 &&
-        j->raw_head >= j->raw_len / 2) {
-        memmove(j->raw, j->raw + j->raw_head, j->raw_len - j->raw_head);
-        j->raw_len -= j->raw_head;
-        for (i = j->pc_head; i < j->npc; i++) {
-            j->pc[i].raw_off -= j->raw_head;
-        }
-        j->raw_head = 0;
-    }
-    if (j->raw_len + n > j->raw_cap &&
-        bb_grow((void **)&j->raw, &j->raw_cap, j->raw_len + n, 1, err) < 0) {
-        return BB_ENOMEM;
-    }
-    memcpy(j->raw + j->raw_len, p, n);
-    j->raw_len += n;
-    return 0;
-}
-
-/* Append raw bytes as a piece of kind k covering dec_len decoded bytes. */
-static int piece_add(struct bb_json_scrubber *j, enum pkind k, const char *p,
-                     size_t n, size_t dec_len, struct bb_err *err)
-{
-    struct piece *last = j->npc > j->pc_head ? &j->pc[j->npc - 1] : NULL;
-    int rc;
-
-    if (n == 0) {
-        return 0;
-    }
-    rc = raw_add(j, p, n, err);
-    if (rc < 0) {
-        return rc;
-    }
-    /* coalesce runs of structure, and runs of plain text */
-    if (last != NULL && last->kind == k &&
-        last->raw_off + last->raw_len == j->raw_len - n &&
-        (k == P_STRUCT ? last->dec == j->dec_in
-                       : last->dec + last->dec_len == j->dec_in)) {
-        last->raw_len += n;
-        last->dec_len += dec_len;
-        return 0;
-    }
-    if (j->pc_head > 0 && j->pc_head == j->npc) {
-        j->pc_head = j->npc = 0;
-    }
-    if (j->npc == j->cappc && j->pc_head > 0 && j->pc_head >= j->npc / 2) {
-        memmove(j->pc, j->pc + j->pc_head,
-                (j->npc - j->pc_head) * sizeof(*j->pc));
-        j->npc -= j->pc_head;
-        j->pc_head = 0;
-    }
-    if (j->npc == j->cappc &&
-        bb_grow((void **)&j->pc, &j->cappc, j->npc + 1, sizeof(*j->pc),
-                err) < 0) {
-        return BB_ENOMEM;
-    }
-    j->pc[j->npc].dec = j->dec_in;
-    j->pc[j->npc].raw_off = j->raw_len - n;
-    j->pc[j->npc].raw_len = n;
-    j->pc[j->npc].dec_len = dec_len;
-    j->pc[j->npc].kind = k;
-    j->npc++;
-    return 0;
-}
-
-static int oflush(struct bb_json_scrubber *j, struct bb_err *err)
-{
-    size_t n = j->on;
-
-    j->on = 0;
-    if (n > 0 && j->write(j->obuf, n, j->ud) != 0) {
-        return bb_seterr(err, BB_EIO, "write failed");
-    }
-    return 0;
-}
-
-/* Output goes through obuf: pieces are often a byte or two. */
-static int out_now(struct bb_json_scrubber *j, const char *p, size_t n,
-                   struct bb_err *err)
-{
-    if (j->on + n > sizeof(j->obuf) && oflush(j, err) < 0) {
-        return BB_EIO;
-    }
-    if (n > sizeof(j->obuf)) {
-        return j->write(p, n, j->ud) == 0
-                   ? 0
-                   : bb_seterr(err, BB_EIO, "write failed");
-    }
-    if (n > 0) { /* (commit may pass an empty, never allocated record) */
-        memcpy(j->obuf + j->on, p, n);
-        j->on += n;
-    }
-    return 0;
-}
-
-static int out(struct bb_json_scrubber *j, const char *p, size_t n,
-               struct bb_err *err);
-static int commit(struct bb_json_scrubber *j, struct bb_err *err);
-
-/* Write the structure pieces that come before decoded offset dec_out. */
-static int drain(struct bb_json_scrubber *j, struct bb_err *err)
-{
-    int rc = 0;
-
-    while (rc == 0 && j->pc_head < j->npc) {
-        struct piece *h = &j->pc[j->pc_head];
-
-        if (h->kind == P_TEXT || h->dec > j->dec_out) {
-            break;
-        }
-        rc = out(j, j->raw + h->raw_off, h->raw_len, err);
-        if (rc == 0 && h->kind == P_EOR && j->skip_bad) {
-            rc = commit(j, err);
-        }
-        j->raw_head = h->raw_off + h->raw_len;
-        j->pc_head++;
-    }
-    return rc;
-}
-
-#define REC_MAX ((size_t)64 << 20)
-
-/* With skip_bad, a record's output waits in rec until its newline. */
-static int out(struct bb_json_scrubber *j, const char *p, size_t n,
-               struct bb_err *err)
-{
-    if (!j->skip_bad) {
-        return out_now(j, p, n, err);
-    }
-    if (j->rn + n > REC_MAX) {
-        return bb_seterr(err, BB_ELIMIT, "JSONL: a record longer than 64 "
-                         "MiB cannot be held for --on-error skip");
-    }
-    if (j->rn + n > j->rcap &&
-        bb_grow((void **)&j->rec, &j->rcap, j->rn + n, 1, err) < 0) {
-        return BB_ENOMEM;
-    }
-    memcpy(j->rec + j->rn, p, n);
-    j->rn += n;
-    return 0;
-}
-
-/* The record is whole: its held output goes out. */
-static int commit(struct bb_json_scrubber *j, struct bb_err *err)
-{
-    int rc = out_now(j, j->rec, j->rn, err);
-
-    j->rn = 0;
-    return rc;
-}
-
-static int hexval(unsigned char c);
-
-/* The value of 4 hex digits (already checked). */
-static unsigned hex4(const char *p)
-{
-    unsigned v = 0;
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        v = v * 16 + (unsigned)hexval((unsigned char)p[i]);
-    }
-    return v;
-}
-
-/* How many raw bytes of string text r (escapes whole, already checked)
- * hold its first n decoded bytes; SIZE_MAX if n ends inside an escape. */
-static size_t raw_span(const char *r, size_t rn, size_t n)
-{
-    size_t i = 0;
-    size_t d = 0;
-
-    while (d < n && i < rn) {
-        unsigned v;
-        size_t plain = rn - i < n - d ? rn - i : n - d;
-        const char *bs = memchr(r + i, '\\', plain);
-
-        if (bs != r + i) {
-            /* plain bytes up to the next escape count one for one */
-            plain = bs == NULL ? plain : (size_t)(bs - (r + i));
-            i += plain;
-            d += plain;
-        } else if (r[i + 1] != 'u') {
-            i += 2;
-            d++;
-        } else if ((v = hex4(r + i + 2)) >= 0xD800 && v <= 0xDBFF) {
-            i += 12; /* a surrogate pair: one 4-byte character */
-            d += 4;
-        } else {
-            i += 6;
-            d += v < 0x80 ? 1 : v < 0x800 ? 2 : 3;
-        }
-    }
-    return d == n ? i : SIZE_MAX;
-}
-
-/* The stream releases n decoded bytes: write their raw form (skip set:
- * a finding replaces them, write nothing, and leave the structure after
- * them for the caller to drain once the replacement is out). */
-static int consume(struct bb_json_scrubber *j, size_t n, bool skip,
-                   struct bb_err *err)
-{
-    int rc = drain(j, err);
-
-    while (rc == 0 && n > 0) {
-        struct piece *h;
-        size_t k;
-        size_t rk;
-
-        if (j->pc_head >= j->npc || j->pc[j->pc_head].kind != P_TEXT) {
-            return bb_seterr(err, BB_ESTATE, "JSON output lost its place");
-        }
-        h = &j->pc[j->pc_head];
-        k = n < h->dec_len ? n : h->dec_len;
-        rk = k == h->dec_len ? h->raw_len
-             : h->raw_len == h->dec_len
-                 ? k
-                 : raw_span(j->raw + h->raw_off, h->raw_len, k);
-        if (rk == SIZE_MAX) {
-            return bb_seterr(err, BB_ESTATE, "JSON escape split by output");
-        }
-        if (!skip) {
-            rc = out(j, j->raw + h->raw_off, rk, err);
-        }
-        /* the head piece shrinks: its written bytes can be dropped, so
-         * a long value never piles up */
-        h->raw_off += rk;
-        h->raw_len -= rk;
-        h->dec += k;
-        h->dec_len -= k;
-        j->raw_head = h->raw_off;
-        n -= k;
-        j->dec_out += k;
-        if (h->dec_len == 0) {
-            j->pc_head++;
-            if (rc == 0 && (n > 0 || !skip)) {
-                rc = drain(j, err);
-            }
-        }
-    }
-    return rc;
-}
-
-int json_escape(const char *data, size_t len, bb_write_fn write, void *ud)
-{
-    const unsigned char *p = (const unsigned char *)data;
-    size_t i;
-    size_t run = 0;
-    int rc = 0;
-
-    for (i = 0; rc == 0 && i < len; i++) {
-        char e[8];
-        unsigned char c = p[i];
-
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        rc = i > run ? write(p + run, i - run, ud) : 0;
-        if (c == '"' || c == '\\') {
-            e[0] = '\\';
-            e[1] = (char)c;
-            e[2] = '\0';
-        } else {
-            snprintf(e, sizeof(e), "\\u%04x", c);
-        }
-        rc = rc == 0 ? write(e, strlen(e), ud) : rc;
-        run = i + 1;
-    }
-    rc = rc == 0 && len > run ? write(p + run, len - run, ud) : rc;
-    return rc != 0 ? -1 : 0;
-}
-
-static int write_out(const void *data, size_t len, void *ud)
-{
-    struct bb_err err;
-
-    return out(ud, data, len, &err) < 0 ? -1 : 0;
-}
-
-/* JSON-escape replacement text on its way out. */
-static int write_escaped(const void *data, size_t len, void *ud)
-{
-    return json_escape(data, len, write_out, ud);
-}
-
-static int on_text(void *ud, const char *p, size_t n, struct bb_err *err)
-{
-    (void)p;
-    return consume(ud, n, false, err);
-}
-
-static int on_finding(void *ud, const struct bb_finding *f,
-                      struct bb_err *err)
-{
-    struct bb_json_scrubber *j = ud;
-    int rc;
-
-    j->counts[f->rule]++;
-    if (f->action == BB_ACTION_FLAG) {
-        return 0; /* its bytes follow as text */
-    }
-    rc = consume(j, f->length, true, err);
-    if (rc == 0) {
-        rc = j->apply(j->apply_ud, f, write_escaped, j, err);
-    }
-    return rc == 0 ? drain(j, err) : rc;
-}
-
 /* ------------------------------------------------------------ tokens */
-
-static int dflush(struct bb_json_scrubber *j, struct bb_err *err);
 
 /* A bad JSON Lines record under skip_bad: everything of it that the
  * stream holds is decided now and its held output thrown away; the rest
  * of its line is dropped as it is read. */
 static int drop_record(struct bb_json_scrubber *j, struct bb_err *err)
 {
-    int rc = dflush(j, err);
+    int rc = json_dflush(j, err);
 
     if (rc == 0 && j->scrub_str &&
         (j->state == S_STRING || j->state == S_ESCAPE ||
@@ -452,7 +44,7 @@ static int drop_record(struct bb_json_scrubber *j, struct bb_err *err)
         rc = stream_release(j->st, err);
     }
     if (rc == 0) {
-        rc = drain(j, err);
+        rc = json_drain(j, err);
     }
     if (j->rec != NULL) {
         bb_wipe(j->rec, j->rn);
@@ -486,51 +78,8 @@ static bool is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int structure(struct bb_json_scrubber *j, const char *p, size_t n,
-                     struct bb_err *err)
-{
-    struct piece *last = j->npc > j->pc_head ? &j->pc[j->npc - 1] : NULL;
 
-    /* the common case: one more byte of the structure run in progress */
-    if (last != NULL && last->kind == P_STRUCT && last->dec == j->dec_in &&
-        last->raw_off + last->raw_len == j->raw_len &&
-        j->raw_len + n <= j->raw_cap) {
-        memcpy(j->raw + j->raw_len, p, n);
-        j->raw_len += n;
-        last->raw_len += n;
-        return 0;
-    }
-    return piece_add(j, P_STRUCT, p, n, 0, err);
-}
 
-/* Decoded bytes of a scrubbed value, with their raw form. */
-/* Decoded bytes go to the stream in batches. */
-static int dflush(struct bb_json_scrubber *j, struct bb_err *err)
-{
-    size_t n = j->dn;
-
-    j->dn = 0;
-    return n > 0 ? stream_append(j->st, j->dbuf, n, err) : 0;
-}
-
-static int content(struct bb_json_scrubber *j, enum pkind k, const char *raw,
-                   size_t raw_n, const char *dec, size_t dec_n,
-                   struct bb_err *err)
-{
-    int rc = piece_add(j, k, raw, raw_n, dec_n, err);
-
-    if (rc == 0 && j->dn + dec_n > sizeof(j->dbuf)) {
-        rc = dflush(j, err);
-    }
-    if (rc == 0 && dec_n > sizeof(j->dbuf)) {
-        rc = stream_append(j->st, dec, dec_n, err);
-    } else if (rc == 0) {
-        memcpy(j->dbuf + j->dn, dec, dec_n);
-        j->dn += dec_n;
-    }
-    j->dec_in += dec_n;
-    return rc;
-}
 
 static bool skip_key(const struct bb_json_scrubber *j)
 {
@@ -575,8 +124,8 @@ static int str_bytes(struct bb_json_scrubber *j, const char *p, size_t n,
     if (j->in_key) {
         key_byte(j, p, n);
     }
-    return j->scrub_str ? content(j, P_TEXT, p, n, p, n, err)
-                        : structure(j, p, n, err);
+    return j->scrub_str ? json_content(j, P_TEXT, p, n, p, n, err)
+                        : json_structure(j, p, n, err);
 }
 
 static size_t utf8_put(char *o, unsigned cp)
@@ -615,9 +164,9 @@ static int escape_done(struct bb_json_scrubber *j, unsigned cp,
     }
     j->state = S_STRING;
     if (!j->scrub_str) {
-        return structure(j, j->esc_raw, j->esc_n, err);
+        return json_structure(j, j->esc_raw, j->esc_n, err);
     }
-    return content(j, P_TEXT, j->esc_raw, j->esc_n, d, n, err);
+    return json_content(j, P_TEXT, j->esc_raw, j->esc_n, d, n, err);
 }
 
 static int unicode_done(struct bb_json_scrubber *j, struct bb_err *err)
@@ -709,7 +258,7 @@ static int string_start(struct bb_json_scrubber *j, bool key,
     }
     j->state = S_STRING;
     j->utf8_need = 0;
-    return structure(j, "\"", 1, err);
+    return json_structure(j, "\"", 1, err);
 }
 
 static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
@@ -720,11 +269,11 @@ static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
         return syntax(j, "invalid UTF-8 in a string", err);
     }
     if (j->scrub_str) {
-        rc = dflush(j, err);
+        rc = json_dflush(j, err);
         rc = rc == 0 ? stream_end_segment(j->st, err) : rc;
     }
     if (rc == 0) {
-        rc = structure(j, "\"", 1, err);
+        rc = json_structure(j, "\"", 1, err);
     }
     if (j->in_key) {
         j->in_key = false;
@@ -803,14 +352,6 @@ static size_t string_run(struct bb_json_scrubber *j, const unsigned char *p,
     return i;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = (unsigned char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static int escape_byte(struct bb_json_scrubber *j, unsigned char c,
                        struct bb_err *err)
@@ -821,7 +362,7 @@ static int escape_byte(struct bb_json_scrubber *j, unsigned char c,
 
     j->esc_raw[j->esc_n++] = (char)c;
     if (j->state == S_UNICODE) {
-        int h = hexval(c);
+        int h = json_hexval(c);
 
         if (h < 0) {
             return syntax(j, "bad \\u escape", err);
@@ -902,19 +443,19 @@ static int value_start(struct bb_json_scrubber *j, unsigned char c,
         j->stack[j->depth++] = b;
         j->skip_next = false;
         j->state = c == '{' ? S_KEY_OR_END : S_VALUE_OR_END;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     }
     j->skip_next = false;
     if (c == '-' || (c >= '0' && c <= '9')) {
         j->state = S_NUMBER;
         j->u_n = c == '-' ? 0 : c == '0' ? 1 : 2;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     }
     if (c == 't' || c == 'f' || c == 'n') {
         j->state = S_LITERAL;
         j->lit[0] = b;
         j->lit_n = 1;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     }
     return syntax(j, "expected a value", err);
 }
@@ -926,7 +467,7 @@ static int close_container(struct bb_json_scrubber *j, unsigned char c,
 
     j->depth--;
     value_done(j);
-    return structure(j, &b, 1, err);
+    return json_structure(j, &b, 1, err);
 }
 
 /* One byte outside strings. */
@@ -939,7 +480,7 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
         unsigned before = j->u_n;
 
         if (number_byte(j, c)) {
-            return structure(j, &b, 1, err);
+            return json_structure(j, &b, 1, err);
         }
         j->u_n = before;
         if (!number_complete(j)) {
@@ -956,7 +497,7 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
             if (w[j->lit_n] == '\0') {
                 value_done(j);
             }
-            return structure(j, &b, 1, err);
+            return json_structure(j, &b, 1, err);
         }
         return syntax(j, "bad literal", err);
     }
@@ -967,9 +508,9 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
             /* the end of a record (or of a blank line) */
             j->state = S_VALUE;
             j->doc_started = false;
-            return piece_add(j, P_EOR, &b, 1, 0, err);
+            return json_piece_add(j, P_EOR, &b, 1, 0, err);
         }
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     }
     switch (j->state) {
     case S_VALUE:
@@ -989,7 +530,7 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
             return syntax(j, "expected ':'", err);
         }
         j->state = S_VALUE;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     case S_COMMA_OBJ:
         if (c == '}') {
             return close_container(j, c, err);
@@ -998,7 +539,7 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
             return syntax(j, "expected ',' or '}'", err);
         }
         j->state = S_KEY;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     case S_COMMA_ARR:
         if (c == ']') {
             return close_container(j, c, err);
@@ -1010,7 +551,7 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
             j->lidx[j->depth - 1]++;
         }
         j->state = S_VALUE;
-        return structure(j, &b, 1, err);
+        return json_structure(j, &b, 1, err);
     case S_DONE:
         return syntax(j, j->lines ? "expected a new line after the record"
                                   : "data after the document", err);
@@ -1123,8 +664,8 @@ int json_new(struct bb_json_scrubber **out, const struct bb_ruleset *rs,
         rc = j->skip.v[i] ? 0 : bb_seterr(err, BB_ENOMEM, "out of memory");
         j->skip.n += rc == 0;
     }
-    sink.text = on_text;
-    sink.finding = on_finding;
+    sink.text = json_on_text;
+    sink.finding = json_on_finding;
     sink.ud = j;
     if (rc == 0) {
         rc = stream_new(&j->st, rs, -1, &sink, err);
@@ -1178,16 +719,16 @@ int bb_json_scrubber_feed(struct bb_json_scrubber *j, const void *data,
     }
     /* what the values closed so far decide goes out now */
     if (rc == 0) {
-        rc = dflush(j, err);
+        rc = json_dflush(j, err);
     }
     if (rc == 0) {
         rc = stream_release(j->st, err);
     }
     if (rc == 0) {
-        rc = drain(j, err);
+        rc = json_drain(j, err);
     }
     if (rc == 0) {
-        rc = oflush(j, err);
+        rc = json_oflush(j, err);
     }
     j->failed = rc < 0;
     return rc;
@@ -1212,19 +753,19 @@ int bb_json_scrubber_finish(struct bb_json_scrubber *j, struct bb_err *err)
                        : "input ends inside the document", err);
     }
     if (rc == 0) {
-        rc = dflush(j, err);
+        rc = json_dflush(j, err);
     }
     if (rc == 0) {
         rc = stream_finish(j->st, err);
     }
     if (rc == 0) {
-        rc = drain(j, err);
+        rc = json_drain(j, err);
     }
     if (rc == 0 && j->skip_bad) {
-        rc = commit(j, err); /* a last record without its newline */
+        rc = json_commit(j, err); /* a last record without its newline */
     }
     if (rc == 0) {
-        rc = oflush(j, err);
+        rc = json_oflush(j, err);
     }
     j->failed = rc < 0;
     j->finished = rc == 0;
