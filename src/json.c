@@ -56,6 +56,8 @@ static int drop_record(struct bb_json_scrubber *j, struct bb_err *err)
     j->in_key = false;
     j->scrub_str = false;
     j->skip_next = false;
+    j->hold = H_NONE;
+    j->hrn = j->hdn = 0;
     j->hi_sur = 0;
     j->utf8_need = 0;
     return rc;
@@ -124,6 +126,9 @@ static int str_bytes(struct bb_json_scrubber *j, const char *p, size_t n,
     if (j->in_key) {
         key_byte(j, p, n);
     }
+    if (j->hold != H_NONE) {
+        return json_hold_bytes(j, p, n, p, n, err);
+    }
     return j->scrub_str ? json_content(j, P_TEXT, p, n, p, n, err)
                         : json_structure(j, p, n, err);
 }
@@ -163,6 +168,9 @@ static int escape_done(struct bb_json_scrubber *j, unsigned cp,
         key_byte(j, d, n);
     }
     j->state = S_STRING;
+    if (j->hold != H_NONE) {
+        return json_hold_bytes(j, j->esc_raw, j->esc_n, d, n, err);
+    }
     if (!j->scrub_str) {
         return json_structure(j, j->esc_raw, j->esc_n, err);
     }
@@ -193,9 +201,8 @@ static int unicode_done(struct bb_json_scrubber *j, struct bb_err *err)
     return escape_done(j, v, err);
 }
 
-/* Does pattern p ("messages[*].content", "a.b[2]") match the path of
- * the value about to start, or a level above it? */
-static bool path_match(const struct bb_json_scrubber *j, const char *p)
+bool json_path_match(const struct bb_json_scrubber *j, const char *p,
+                     bool exact)
 {
     size_t lv = 0;
 
@@ -230,7 +237,7 @@ static bool path_match(const struct bb_json_scrubber *j, const char *p)
         p += *p == '.';
         lv++;
     }
-    return true;
+    return !exact || lv == j->depth;
 }
 
 static bool path_wanted(const struct bb_json_scrubber *j)
@@ -238,7 +245,7 @@ static bool path_wanted(const struct bb_json_scrubber *j)
     size_t i;
 
     for (i = 0; i < j->only.n; i++) {
-        if (path_match(j, j->only.v[i])) {
+        if (json_path_match(j, j->only.v[i], false)) {
             return true;
         }
     }
@@ -255,6 +262,8 @@ static int string_start(struct bb_json_scrubber *j, bool key,
     if (key) {
         j->key_len = 0;
         j->key_long = false;
+    } else if (j->ndv > 0 || j->nest) {
+        json_hold_start(j);
     }
     j->state = S_STRING;
     j->utf8_need = 0;
@@ -268,7 +277,10 @@ static int string_end(struct bb_json_scrubber *j, struct bb_err *err)
     if (j->utf8_need > 0) {
         return syntax(j, "invalid UTF-8 in a string", err);
     }
-    if (j->scrub_str) {
+    if (j->hold != H_NONE) {
+        rc = json_hold_end(j, err); /* (a replayed value is scrubbed) */
+    }
+    if (rc == 0 && j->scrub_str) {
         rc = json_dflush(j, err);
         rc = rc == 0 ? stream_end_segment(j->st, err) : rc;
     }
@@ -561,8 +573,8 @@ static int step(struct bb_json_scrubber *j, unsigned char c,
 }
 
 /* Tokenize p[0, n). */
-static int parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
-                 struct bb_err *err)
+int json_parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
+               struct bb_err *err)
 {
     size_t i = 0;
     int rc = 0;
@@ -651,6 +663,7 @@ int json_new(struct bb_json_scrubber **out, const struct bb_ruleset *rs,
     j->write = write;
     j->ud = userdata;
     j->lines = lines;
+    j->nest = true;
     j->state = S_VALUE;
     j->counts = bb_calloc(rs->n + 1, sizeof(*j->counts));
     j->skip.v = bb_calloc(sizeof(default_skip) / sizeof(default_skip[0]) + 1,
@@ -715,7 +728,7 @@ int bb_json_scrubber_feed(struct bb_json_scrubber *j, const void *data,
     int rc = check_state(j, err);
 
     if (rc == 0) {
-        rc = parse(j, data, len, err);
+        rc = json_parse(j, data, len, err);
     }
     /* what the values closed so far decide goes out now */
     if (rc == 0) {
@@ -782,6 +795,19 @@ int bb_json_scrubber_set_threads(struct bb_json_scrubber *j, unsigned n,
     return stream_set_threads(j->st, n, err);
 }
 
+int json_track_paths(struct bb_json_scrubber *j, struct bb_err *err)
+{
+    if (j->lkey == NULL) {
+        j->lkey = bb_calloc(MAX_DEPTH, sizeof(*j->lkey));
+        j->lkey_len = bb_calloc(MAX_DEPTH, sizeof(*j->lkey_len));
+        j->lidx = bb_calloc(MAX_DEPTH, sizeof(*j->lidx));
+        if (j->lkey == NULL || j->lkey_len == NULL || j->lidx == NULL) {
+            return bb_seterr(err, BB_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
 int bb_json_scrubber_only(struct bb_json_scrubber *j, const char *path,
                           struct bb_err *err)
 {
@@ -796,13 +822,8 @@ int bb_json_scrubber_only(struct bb_json_scrubber *j, const char *path,
         return bb_seterr(err, BB_EINVAL, "bad JSON path \"%s\"",
                          path ? path : "");
     }
-    if (j->lkey == NULL) {
-        j->lkey = bb_calloc(MAX_DEPTH, sizeof(*j->lkey));
-        j->lkey_len = bb_calloc(MAX_DEPTH, sizeof(*j->lkey_len));
-        j->lidx = bb_calloc(MAX_DEPTH, sizeof(*j->lidx));
-        if (j->lkey == NULL || j->lkey_len == NULL || j->lidx == NULL) {
-            return bb_seterr(err, BB_ENOMEM, "out of memory");
-        }
+    if (json_track_paths(j, err) < 0) {
+        return BB_ENOMEM;
     }
     v = bb_realloc(j->only.v, (j->only.n + 1) * sizeof(*v));
     if (v == NULL) {
@@ -861,5 +882,6 @@ void bb_json_scrubber_free(struct bb_json_scrubber *j)
     bb_free(j->lkey);
     bb_free(j->lkey_len);
     bb_free(j->lidx);
+    json_hold_dispose(j);
     bb_free(j);
 }

@@ -30,6 +30,15 @@ struct piece {
     enum pkind kind;
 };
 
+/* A string value held whole (json_hold.c). */
+enum hold { H_NONE, H_DIVERT, H_NEST };
+
+struct json_divert {
+    char *path;
+    json_divert_fn fn;
+    void *ud;
+};
+
 enum state {
     S_VALUE,      /* a value is expected */
     S_KEY_OR_END, /* after '{' */
@@ -97,6 +106,14 @@ struct bb_json_scrubber {
     uint64_t pos;     /* raw bytes read */
     bool failed, finished;
     bool doc_started; /* JSONL: the current line has a value */
+    /* held values */
+    bool nest;        /* "arguments" strings holding JSON: as JSON */
+    enum hold hold;   /* the current string value is held */
+    size_t hold_dv;   /* the divert that takes it */
+    char *hraw, *hdec; /* its raw and decoded bytes */
+    size_t hrn, hrcap, hdn, hdcap;
+    struct json_divert *dv;
+    size_t ndv, capdv;
 };
 
 /* ------------------------------------------------------------ queue */
@@ -127,6 +144,29 @@ int json_oflush(struct bb_json_scrubber *j, struct bb_err *err);
 int json_on_text(void *ud, const char *p, size_t n, struct bb_err *err);
 int json_on_finding(void *ud, const struct bb_finding *f,
                     struct bb_err *err);
+/* ------------------------------------------------------------ tokenizer */
+
+int json_parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
+               struct bb_err *err);
+/* Does pattern p ("messages[*].content", "a.b[2]") match the path of the
+ * value about to start (exact), or of it or a level above it? */
+bool json_path_match(const struct bb_json_scrubber *j, const char *p,
+                     bool exact);
+/* Keep the keys and indexes of the open levels (for paths). */
+int json_track_paths(struct bb_json_scrubber *j, struct bb_err *err);
+
+/* ------------------------------------------------------------ held values */
+
+/* A string value starts: is it held (diverted, or JSON in JSON)? */
+void json_hold_start(struct bb_json_scrubber *j);
+/* Bytes of a held value: raw form and decoded. */
+int json_hold_bytes(struct bb_json_scrubber *j, const char *raw, size_t rn,
+                    const char *dec, size_t dn, struct bb_err *err);
+/* The held value ends: its replacement is queued (or, replayed, it goes
+ * on as an ordinary scrubbed value with scrub_str set). */
+int json_hold_end(struct bb_json_scrubber *j, struct bb_err *err);
+void json_hold_dispose(struct bb_json_scrubber *j);
+
 /* The value of a hex digit, or -1. */
 int json_hexval(unsigned char c);
 
