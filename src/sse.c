@@ -1,70 +1,128 @@
 /*
  * sse.c - Server-Sent Events (WHATWG framing: LF, CRLF or CR line ends,
- * "data:", "event:", "id:", "retry:", comments). Every line other than
- * a data line is copied as it came, line end included. A data line's
- * value is scrubbed as JSON when it starts with '{' or '[', and as text
- * otherwise ("[DONE]" is text with nothing to find); it is written back
- * under the same "data:" prefix and line end. Each value is one JSON
- * Lines record of a persistent JSON scrubber: text values go in as a JSON
- * string and come back decoded, so every value is scrubbed on its own,
- * with one numbering for the whole stream. A line is held until its end
- * (at most 1 MiB: a longer one is an error). Matching across the deltas
- * of one answer is not done here.
+ * "data:", "event:", "id:", "retry:", comments). Lines are read into
+ * events (up to a blank line); an event's data lines, joined with '\n',
+ * are its payload, scrubbed as JSON when it starts with '{' or '[' and as
+ * text otherwise ("[DONE]" is text with nothing to find). The event goes
+ * out with every line where it was: the data lines carry the scrubbed
+ * payload, split again at its newlines (JSON keeps them as they were).
+ * Each payload is one JSON Lines record of a persistent JSON scrubber:
+ * one numbering for the whole stream. The text deltas of provider
+ * streams are scrubbed per channel (sse_chan.c). A line longer than
+ * 1 MiB or an event longer than 4 MiB is an error.
  */
 #include <string.h>
 
-#include "core.h"
-#include "sse.h"
+#include "sse_int.h"
 
-#define LINE_MAX_BYTES (1024 * 1024)
+#define LINE_MAX_BYTES ((size_t)1 << 20)
+#define EVENT_MAX_BYTES ((size_t)4 << 20)
 
-struct bb_sse_scrubber {
-    const struct bb_ruleset *rs;
-    json_apply_fn apply;
-    void *apply_ud;
-    struct bb_json_scrubber *js; /* JSON Lines, one record per value */
-    bb_write_fn write;
-    void *ud;
-    char *line;                  /* the line being read */
-    size_t len, cap;
-    bool cr;                     /* the last byte seen was a CR */
-    char *res;                   /* what the JSON scrubber wrote */
-    size_t rn, rcap;
-    bool failed, finished;
-    uint64_t pos;
-    uint64_t *counts;            /* findings of the scrubbers dropped */
-    uint64_t *view;              /* counts plus the current scrubber's */
-};
-
-static int collect(const void *data, size_t len, void *ud)
+int sse_put(struct buf *b, const void *p, size_t n)
 {
-    struct bb_sse_scrubber *s = ud;
     struct bb_err err;
 
-    if (bb_grow((void **)&s->res, &s->rcap, s->rn + len, 1, &err) < 0) {
+    if (n == 0) {
+        return 0;
+    }
+    if (b->n + n > b->cap && bb_grow((void **)&b->p, &b->cap, b->n + n, 1,
+                                     &err) < 0) {
         return -1;
     }
-    memcpy(s->res + s->rn, data, len);
-    s->rn += len;
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
     return 0;
 }
 
-static int out(struct bb_sse_scrubber *s, const char *p, size_t n,
-               struct bb_err *err)
+int sse_put_fn(const void *p, size_t n, void *ud)
 {
-    if (n > 0 && s->write(p, n, s->ud) != 0) {
-        return bb_seterr(err, BB_EIO, "write failed");
+    return sse_put(ud, p, n);
+}
+
+void sse_buf_dispose(struct buf *b)
+{
+    if (b->p != NULL) {
+        bb_wipe(b->p, b->cap);
     }
+    bb_free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+}
+
+void sse_event_dispose(struct event *e)
+{
+    sse_buf_dispose(&e->raw);
+    bb_free(e->ln);
+    e->ln = NULL;
+    e->nln = e->lncap = 0;
+}
+
+int sse_event_copy(struct event *to, const struct event *from,
+                   struct bb_err *err)
+{
+    to->raw.n = 0;
+    to->nln = 0;
+    if (sse_put(&to->raw, from->raw.p, from->raw.n) < 0 ||
+        (from->nln > to->lncap &&
+         bb_grow((void **)&to->ln, &to->lncap, from->nln, sizeof(*to->ln),
+                 err) < 0)) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    if (from->nln > 0) {
+        memcpy(to->ln, from->ln, from->nln * sizeof(*to->ln));
+    }
+    to->nln = from->nln;
     return 0;
 }
 
-/* Add the findings of the JSON scrubber about to go to s->counts. */
+static int nomem(struct bb_err *err)
+{
+    return bb_seterr(err, BB_ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ payloads */
+
+/* The field of a line, and where its value starts (after ':' and one
+ * space); a line without ':' is a field with an empty value. */
+static bool is_data(const char *l, size_t n, size_t *val)
+{
+    if (n < 4 || memcmp(l, "data", 4) != 0 || (n > 4 && l[4] != ':')) {
+        return false;
+    }
+    *val = n == 4 ? 4 : n > 5 && l[5] == ' ' ? 6 : 5;
+    return true;
+}
+
+/* The event's data values joined with '\n' into s->pay; false if it has
+ * no data line. */
+bool sse_payload(struct bb_sse_scrubber *s, const struct event *e, int *rc)
+{
+    size_t i;
+    size_t v;
+    bool any = false;
+
+    s->pay.n = 0;
+    for (i = 0; i < e->nln; i++) {
+        const char *l = e->raw.p + e->ln[i].off;
+
+        if (!is_data(l, e->ln[i].len, &v)) {
+            continue;
+        }
+        if ((any && sse_put(&s->pay, "\n", 1) < 0) ||
+            sse_put(&s->pay, l + v, e->ln[i].len - v) < 0) {
+            *rc = BB_ENOMEM;
+        }
+        any = true;
+    }
+    return any;
+}
+
 static void keep_counts(struct bb_sse_scrubber *s)
 {
     const uint64_t *c;
     size_t i;
 
-    if (s->js == NULL || s->counts == NULL) {
+    if (s->js == NULL) {
         return;
     }
     c = bb_json_scrubber_counts(s->js);
@@ -73,101 +131,93 @@ static void keep_counts(struct bb_sse_scrubber *s)
     }
 }
 
-/* One record through the persistent JSON Lines scrubber; its output
- * (without the record's newline) lands in s->res. */
-static int record(struct bb_sse_scrubber *s, const char *p, size_t n,
-                  struct bb_err *err)
+/* Scrubber *j made when there is none: s->js, or the delta finder
+ * s->jx (a path no value has: nothing is scrubbed, diverts still are
+ * found). */
+int sse_ready(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
+              struct bb_err *err)
 {
     int rc;
 
-    if (s->js == NULL) {
-        rc = json_new(&s->js, s->rs, s->apply, s->apply_ud, true, collect, s,
-                      err);
+    if (*j != NULL) {
+        return 0;
+    }
+    rc = json_new(j, s->rs, s->apply, s->apply_ud, true, sse_put_fn,
+                  &s->res, err);
+    if (rc == 0 && j == &s->jx) {
+        rc = bb_json_scrubber_only(*j, "\x01", err);
         if (rc < 0) {
-            return rc;
+            bb_json_scrubber_free(*j);
+            *j = NULL;
         }
     }
-    s->rn = 0;
-    rc = bb_json_scrubber_feed(s->js, p, n, err);
-    if (rc == 0) {
-        rc = bb_json_scrubber_feed(s->js, "\n", 1, err);
-    }
-    if (rc == 0 && (s->rn == 0 || s->res[s->rn - 1] != '\n')) {
-        rc = BB_EINPUT; /* not a whole JSON value on this line */
-    }
-    if (rc == BB_EINPUT) {
-        keep_counts(s);
-        bb_json_scrubber_free(s->js); /* a fresh one for the next */
-        s->js = NULL;
-        return rc;
-    }
-    s->rn -= rc == 0;
     return rc;
 }
 
-/* Append to the growing buffer in struct quoted. */
-struct quoted {
-    char *p;
-    size_t n, cap;
-};
-
-static int append(const void *data, size_t len, void *ud)
+int sse_record(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
+               const char *p, size_t n, struct bb_err *err)
 {
-    struct quoted *q = ud;
-    struct bb_err err;
+    int rc = sse_ready(s, j, err);
 
-    if (bb_grow((void **)&q->p, &q->cap, q->n + len, 1, &err) < 0) {
-        return -1;
-    }
-    memcpy(q->p + q->n, data, len);
-    q->n += len;
-    return 0;
-}
-
-/* Text value v as a JSON string record; the scrubbed string decoded
- * and written out. */
-static int text_value(struct bb_sse_scrubber *s, const char *v, size_t n,
-                      struct bb_err *err)
-{
-    struct quoted q = { NULL, 0, 0 };
-    size_t i;
-    size_t run;
-    int rc = 0;
-
-    if (append("\"", 1, &q) < 0 || json_escape(v, n, append, &q) < 0 ||
-        append("\"", 1, &q) < 0) {
-        rc = bb_seterr(err, BB_ENOMEM, "out of memory");
-    }
-    if (rc == 0) {
-        rc = record(s, q.p, q.n, err);
-    }
-    if (q.p != NULL) {
-        bb_wipe(q.p, q.cap);
-    }
-    bb_free(q.p);
     if (rc < 0) {
         return rc;
     }
-    /* decode the scrubbed JSON string (json_escape's escapes, or the
-     * original's on untouched spans), plain runs at once */
-    run = 1;
-    for (i = 1; rc == 0 && i + 1 < s->rn; i++) {
+    s->res.n = 0;
+    rc = bb_json_scrubber_feed(*j, p, n, err);
+    if (rc == 0) {
+        rc = bb_json_scrubber_feed(*j, "\n", 1, err);
+    }
+    if (rc == 0 && (s->res.n == 0 || s->res.p[s->res.n - 1] != '\n')) {
+        rc = BB_EINPUT; /* not a whole JSON value */
+    }
+    if (rc == BB_EINPUT) {
+        if (*j == s->js) {
+            keep_counts(s);
+        }
+        bb_json_scrubber_free(*j); /* a fresh one for the next */
+        *j = NULL;
+        return rc;
+    }
+    s->res.n -= rc == 0;
+    return rc;
+}
+
+/* A text payload as a JSON string record; the scrubbed string decoded
+ * back into s->res. */
+static int text_payload(struct bb_sse_scrubber *s, struct bb_err *err)
+{
+    struct buf q = { NULL, 0, 0 };
+    struct buf d = { NULL, 0, 0 };
+    size_t i;
+    size_t run = 1;
+    int rc = 0;
+
+    if (sse_put(&q, "\"", 1) < 0 || json_escape(s->pay.p, s->pay.n, sse_put_fn,
+                                            &q) < 0 ||
+        sse_put(&q, "\"", 1) < 0) {
+        rc = nomem(err);
+    }
+    rc = rc == 0 ? sse_record(s, &s->js, q.p, q.n, err) : rc;
+    sse_buf_dispose(&q);
+    /* decode json_escape's escapes (or the original's on untouched
+     * spans): plain runs at once */
+    for (i = 1; rc == 0 && i + 1 < s->res.n; i++) {
         char c;
 
-        if (s->res[i] != '\\') {
+        if (s->res.p[i] != '\\') {
             continue;
         }
-        rc = out(s, s->res + run, i - run, err);
-        c = s->res[++i];
+        rc = sse_put(&d, s->res.p + run, i - run);
+        c = s->res.p[++i];
         if (c == 'u') {
             unsigned x = 0;
             int h;
 
             for (h = 1; h <= 4; h++) {
-                char d = s->res[i + (size_t)h];
+                char e = s->res.p[i + (size_t)h];
 
-                x = x * 16 + (unsigned)(d <= '9' ? d - '0'
-                                                 : (d | 0x20) - 'a' + 10);
+                x = x * 16 + (unsigned)(e <= '9' ? e - '0'
+                                                 : (e | 0x20) - 'a' + 10);
             }
             i += 4;
             c = (char)x; /* json_escape escapes only control bytes so */
@@ -175,41 +225,131 @@ static int text_value(struct bb_sse_scrubber *s, const char *v, size_t n,
             c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r'
                 : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
         }
-        rc = rc == 0 ? out(s, &c, 1, err) : rc;
+        rc = rc == 0 ? sse_put(&d, &c, 1) : rc;
         run = i + 1;
     }
-    return rc == 0 && s->rn > run + 1 ? out(s, s->res + run, s->rn - 1 - run,
-                                            err)
-                                      : rc;
+    if (rc == 0 && s->res.n > run + 1) {
+        rc = sse_put(&d, s->res.p + run, s->res.n - 1 - run);
+    }
+    rc = rc == -1 ? nomem(err) : rc;
+    if (rc == 0) {
+        sse_buf_dispose(&s->res);
+        s->res = d;
+    } else {
+        sse_buf_dispose(&d);
+    }
+    return rc;
 }
 
-/* A complete line (without its end) and its end. */
-static int line_done(struct bb_sse_scrubber *s, const char *end, size_t en,
-                     struct bb_err *err)
-{
-    const char *l = s->line;
-    size_t n = s->len;
-    size_t pre;
-    int rc;
+/* ------------------------------------------------------------ channels */
 
-    if (n < 5 || memcmp(l, "data", 4) != 0 || l[4] != ':') {
-        rc = out(s, l, n, err); /* not a data line: as it came */
-        return rc == 0 ? out(s, end, en, err) : rc;
+/* The divert of a fed delta: its decided text. */
+static int give(void *ud, const char *text, size_t n, bb_write_fn w,
+                void *wud, struct bb_err *err)
+{
+    const struct qtgt *t = ud;
+
+    if (t->out.n == n && memcmp(t->out.p, text, n) == 0) {
+        return 1; /* untouched: as it came */
     }
-    pre = n > 5 && l[5] == ' ' ? 6 : 5;
-    rc = out(s, l, pre, err);
-    if (rc == 0 && n > pre && (l[pre] == '{' || l[pre] == '[')) {
-        rc = record(s, l + pre, n - pre, err);
-        if (rc == 0) {
-            rc = out(s, s->res, s->rn, err);
-        } else if (rc == BB_EINPUT) {
-            /* not JSON after all: the value as text */
-            rc = text_value(s, l + pre, n - pre, err);
+    return w(t->out.p, t->out.n, wud) == 0
+               ? 0
+               : bb_seterr(err, BB_EIO, "write failed");
+}
+
+int sse_render(struct bb_sse_scrubber *s, const struct event *e,
+               struct qtgt *t, size_t nt, struct bb_err *err)
+{
+    size_t i;
+    size_t v;
+    size_t at = 0;
+    const struct line *last = NULL;
+    int rc = 0;
+
+    s->ob.n = 0;
+    if (!sse_payload(s, e, &rc)) {
+        rc = rc == 0 ? sse_put(&s->ob, e->raw.p, e->raw.n) : rc;
+        return rc < 0 ? nomem(err) : 0;
+    }
+    if (rc < 0) {
+        return nomem(err);
+    }
+    if (s->pay.n > 0 && (s->pay.p[0] == '{' || s->pay.p[0] == '[')) {
+        for (i = 0; rc == 0 && i < nt; i++) {
+            if (t[i].fed) {
+                rc = sse_ready(s, &s->js, err);
+                rc = rc == 0 ? json_divert(s->js, t[i].path, give, &t[i],
+                                           err)
+                             : rc;
+            }
         }
-    } else if (rc == 0 && n > pre) {
-        rc = text_value(s, l + pre, n - pre, err);
+        rc = rc == 0 ? sse_record(s, &s->js, s->pay.p, s->pay.n, err) : rc;
+        if (s->js != NULL) {
+            json_divert_clear(s->js);
+        }
+        rc = rc == BB_EINPUT ? text_payload(s, err) : rc; /* not JSON */
+    } else {
+        rc = text_payload(s, err);
     }
-    return rc == 0 ? out(s, end, en, err) : rc;
+    /* the lines as they came, data lines carrying the scrubbed payload
+     * split again at its newlines; more pieces than data lines (a
+     * replacement with a newline) follow the last data line, alike */
+    for (i = 0; i < e->nln; i++) {
+        if (is_data(e->raw.p + e->ln[i].off, e->ln[i].len, &v)) {
+            last = &e->ln[i];
+        }
+    }
+    for (i = 0; rc == 0 && i < e->nln; i++) {
+        const struct line *l = &e->ln[i];
+        const char *lp = e->raw.p + l->off;
+
+        if (!is_data(lp, l->len, &v)) {
+            rc = sse_put(&s->ob, lp, l->len + l->end_len);
+            continue;
+        }
+        do {
+            const char *nl;
+            size_t k;
+
+            if (at > s->res.n) {
+                break; /* the payload is out: the line is not needed */
+            }
+            nl = memchr(s->res.p + at, '\n', s->res.n - at);
+            k = nl ? (size_t)(nl - (s->res.p + at)) : s->res.n - at;
+            rc = sse_put(&s->ob, lp, v);
+            rc = rc == 0 ? sse_put(&s->ob, s->res.p + at, k) : rc;
+            rc = rc == 0 ? sse_put(&s->ob, lp + l->len, l->end_len) : rc;
+            at += k + 1;
+        } while (rc == 0 && l == last);
+    }
+    return rc == -1 ? nomem(err) : rc;
+}
+
+/* A line of the event has ended (its end: en bytes, already in raw). */
+static int line_end(struct bb_sse_scrubber *s, size_t en,
+                    struct bb_err *err)
+{
+    struct event *e = &s->ev;
+    struct line *l;
+    int rc = 0;
+
+    if (e->nln == e->lncap &&
+        bb_grow((void **)&e->ln, &e->lncap, e->nln + 1, sizeof(*e->ln),
+                err) < 0) {
+        return BB_ENOMEM;
+    }
+    l = &e->ln[e->nln++];
+    l->off = s->line_start;
+    l->len = e->raw.n - en - s->line_start;
+    l->end_len = en;
+    s->line_start = e->raw.n;
+    if (l->len == 0 && en > 0) {
+        rc = sse_dispatch(s, err);
+        e->raw.n = 0;
+        e->nln = 0;
+        s->line_start = 0;
+    }
+    return rc;
 }
 
 int sse_new(struct bb_sse_scrubber **out, const struct bb_ruleset *rs,
@@ -224,7 +364,7 @@ int sse_new(struct bb_sse_scrubber **out, const struct bb_ruleset *rs,
     }
     s = bb_calloc(1, sizeof(*s));
     if (s == NULL) {
-        return bb_seterr(err, BB_ENOMEM, "out of memory");
+        return nomem(err);
     }
     s->counts = bb_calloc(bb_ruleset_count(rs) + 1, sizeof(*s->counts));
     s->view = bb_calloc(bb_ruleset_count(rs) + 1, sizeof(*s->view));
@@ -232,7 +372,7 @@ int sse_new(struct bb_sse_scrubber **out, const struct bb_ruleset *rs,
         bb_free(s->counts);
         bb_free(s->view);
         bb_free(s);
-        return bb_seterr(err, BB_ENOMEM, "out of memory");
+        return nomem(err);
     }
     s->rs = rs;
     s->apply = apply;
@@ -259,46 +399,58 @@ int bb_sse_scrubber_new(struct bb_sse_scrubber **out,
     return sse_new(out, rs, redact, rd, write, userdata, err);
 }
 
-int bb_sse_scrubber_feed(struct bb_sse_scrubber *s, const void *data,
-                         size_t len, struct bb_err *err)
+static int check_state(const struct bb_sse_scrubber *s, struct bb_err *err)
 {
-    const char *p = data;
-    size_t i;
-    int rc = 0;
-
     if (s->failed || s->finished) {
         return bb_seterr(err, BB_ESTATE, "SSE scrubber already %s",
                          s->failed ? "failed" : "finished");
     }
-    for (i = 0; rc == 0 && i < len; i++) {
-        char c = p[i];
+    return 0;
+}
+
+int bb_sse_scrubber_feed(struct bb_sse_scrubber *s, const void *data,
+                         size_t len, struct bb_err *err)
+{
+    const char *p = data;
+    size_t i = 0;
+    int rc = check_state(s, err);
+
+    while (rc == 0 && i < len) {
+        const char *stop;
+        size_t run;
 
         if (s->cr) {
+            /* a CR ended the line: with the LF right after it, if any */
             s->cr = false;
-            if (c == '\n') {
-                rc = line_done(s, "\r\n", 2, err);
-                s->len = 0;
-                continue;
+            if (p[i] == '\n') {
+                rc = sse_put(&s->ev.raw, "\n", 1) < 0 ? nomem(err) : 0;
+                i++;
+                rc = rc == 0 ? line_end(s, 2, err) : rc;
+            } else {
+                rc = line_end(s, 1, err);
             }
-            rc = line_done(s, "\r", 1, err);
-            s->len = 0;
-            if (rc < 0) {
-                break;
-            }
+            continue;
         }
-        if (c == '\r') {
-            s->cr = true; /* CR or CRLF: the next byte says */
-        } else if (c == '\n') {
-            rc = line_done(s, "\n", 1, err);
-            s->len = 0;
-        } else if (s->len == LINE_MAX_BYTES) {
+        stop = memchr(p + i, '\n', len - i);
+        run = stop ? (size_t)(stop - (p + i)) : len - i;
+        stop = memchr(p + i, '\r', run);
+        run = stop ? (size_t)(stop - (p + i)) : run;
+        if (s->ev.raw.n - s->line_start + run > LINE_MAX_BYTES ||
+            s->ev.raw.n + run > EVENT_MAX_BYTES) {
             rc = bb_seterr(err, BB_ELIMIT, "SSE: byte %llu: a line longer "
-                           "than 1 MiB", (unsigned long long)(s->pos + i));
-        } else {
-            rc = bb_grow((void **)&s->line, &s->cap, s->len + 1, 1, err);
-            if (rc == 0) {
-                s->line[s->len++] = c;
-            }
+                           "than 1 MiB or an event longer than 4 MiB",
+                           (unsigned long long)(s->pos + i));
+            break;
+        }
+        rc = sse_put(&s->ev.raw, p + i, run + (i + run < len)) < 0 ? nomem(err)
+                                                               : 0;
+        i += run;
+        if (rc < 0 || i == len) {
+            break;
+        }
+        s->cr = p[i++] == '\r';
+        if (!s->cr) {
+            rc = line_end(s, 1, err);
         }
     }
     s->pos += len;
@@ -308,18 +460,21 @@ int bb_sse_scrubber_feed(struct bb_sse_scrubber *s, const void *data,
 
 int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err)
 {
-    int rc = 0;
+    int rc = check_state(s, err);
 
-    if (s->failed || s->finished) {
-        return bb_seterr(err, BB_ESTATE, "SSE scrubber already %s",
-                         s->failed ? "failed" : "finished");
+    if (rc == 0 && s->cr) {
+        s->cr = false;
+        rc = line_end(s, 1, err);
     }
-    if (s->cr) {
-        rc = line_done(s, "\r", 1, err);
-    } else if (s->len > 0) {
-        rc = line_done(s, "", 0, err); /* a last line without its end */
+    if (rc == 0 && s->ev.raw.n > s->line_start) {
+        rc = line_end(s, 0, err); /* a last line without its end */
     }
-    s->len = 0;
+    if (rc == 0 && s->ev.nln > 0) {
+        rc = sse_dispatch(s, err); /* an event without its blank line */
+    }
+    if (rc == 0) {
+        rc = sse_chan_finish(s, err);
+    }
     s->failed = rc < 0;
     s->finished = rc == 0;
     return rc;
@@ -342,16 +497,14 @@ void bb_sse_scrubber_free(struct bb_sse_scrubber *s)
     if (s == NULL) {
         return;
     }
+    sse_chan_free(s);
     bb_json_scrubber_free(s->js);
+    bb_json_scrubber_free(s->jx);
     bb_free(s->counts);
     bb_free(s->view);
-    if (s->line != NULL) {
-        bb_wipe(s->line, s->cap);
-    }
-    if (s->res != NULL) {
-        bb_wipe(s->res, s->rcap);
-    }
-    bb_free(s->line);
-    bb_free(s->res);
+    sse_event_dispose(&s->ev);
+    sse_buf_dispose(&s->pay);
+    sse_buf_dispose(&s->res);
+    sse_buf_dispose(&s->ob);
     bb_free(s);
 }
