@@ -14,9 +14,10 @@ typedef int (*json_apply_fn)(void *ud, const struct bb_finding *f,
                              bb_write_fn write, void *wud,
                              struct bb_err *err);
 
-/* Write s[0, n) through write as the body of a JSON string: '"' and
- * '\\' escaped, control bytes as \\u00XX, everything else as it is.
- * 0, or -1 when write fails. */
+/* Write s[0, n) through write as the body of a JSON string, escaped as
+ * most encoders do: '"', '\', \b \f \n \r \t, other control
+ * bytes as \u00XX, everything else (UTF-8 too) as it is. 0, or -1 when
+ * write fails. */
 int json_escape(const char *s, size_t n, bb_write_fn write, void *ud);
 
 /* A diverted value's decoded text: write (JSON-escaping on its way)

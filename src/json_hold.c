@@ -140,8 +140,15 @@ static int nest_end(struct bb_json_scrubber *j, struct bb_err *err)
     size_t i;
     int rc;
 
-    rc = json_new(&in, j->rs, j->apply, j->apply_ud, false, collect, &c,
-                  err);
+    /* what comes before is decided first, so placeholders are numbered
+     * in document order whatever the chunking */
+    rc = json_dflush(j, err);
+    rc = rc == 0 ? stream_release(j->st, err) : rc;
+    rc = rc == 0 ? json_drain(j, err) : rc;
+    if (rc == 0) {
+        rc = json_new(&in, j->rs, j->apply, j->apply_ud, false, collect,
+                      &c, err);
+    }
     if (rc == 0) {
         strv_dispose(&in->skip);
         rc = bb_json_scrubber_feed(in, j->hdec, j->hdn, err);

@@ -275,9 +275,11 @@ int json_escape(const char *data, size_t len, bb_write_fn write, void *ud)
             continue;
         }
         rc = i > run ? write(p + run, i - run, ud) : 0;
-        if (c == '"' || c == '\\') {
+        if (c == '"' || c == '\\' ||
+            (c != 0 && strchr("\b\f\n\r\t", c) != NULL)) {
             e[0] = '\\';
-            e[1] = (char)c;
+            e[1] = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n'
+                   : c == '\r' ? 'r' : c == '\t' ? 't' : (char)c;
             e[2] = '\0';
         } else {
             snprintf(e, sizeof(e), "\\u%04x", c);

@@ -14,7 +14,8 @@ TESTS += tests/unit/check_validate
 # One check suite per module (STYLE section 7).
 check_PROGRAMS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
-	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse
+	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse \
+	tests/unit/check_channels
 tests_unit_check_core_SOURCES = tests/unit/check_core.c
 tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_core_LDADD = $(UNIT_LDADD)
@@ -40,16 +41,21 @@ tests_unit_check_restore_LDADD = $(UNIT_LDADD)
 tests_unit_check_sse_SOURCES = tests/unit/check_sse.c tests/unit/outbuf.h
 tests_unit_check_sse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_sse_LDADD = $(UNIT_LDADD)
+tests_unit_check_channels_SOURCES = tests/unit/check_channels.c \
+	tests/unit/outbuf.h
+tests_unit_check_channels_CFLAGS = $(UNIT_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_check_channels_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
-	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse
+	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse \
+	tests/unit/check_channels
 
 # Scripts: run with TESTS_ENVIRONMENT (BLACKBAR, BBCHUNK, srcdir,
 # builddir); each exits 0 (pass) or 1 (fail). Generated inputs and
 # outputs go to $(builddir)/tests/out, which is never committed.
 BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
-	tests/badinput.sh
+	tests/badinput.sh tests/roundtrip.sh
 TESTS += $(BB_TEST_PROGS)
 EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/valgrind.sh
 
