@@ -68,6 +68,9 @@ static int replay(struct bb_json_scrubber *j, struct bb_err *err)
 static int put(char **b, size_t *n, size_t *cap, const char *p, size_t k,
                struct bb_err *err)
 {
+    if (k == 0) {
+        return 0;
+    }
     if (*n + k > *cap && bb_grow((void **)b, cap, *n + k, 1, err) < 0) {
         return BB_ENOMEM;
     }
@@ -161,7 +164,7 @@ static int nest_end(struct bb_json_scrubber *j, struct bb_err *err)
             j->counts[i] += in->counts[i];
         }
         /* untouched: the value as it was, escapes and all */
-        if (c.n == j->hdn && memcmp(c.p, j->hdec, c.n) == 0) {
+        if (c.n == j->hdn && (c.n == 0 || memcmp(c.p, j->hdec, c.n) == 0)) {
             rc = json_structure(j, j->hraw, j->hrn, err);
         } else if (queue_escaped(c.p, c.n, j) < 0) {
             rc = bb_seterr(err, BB_ENOMEM, "out of memory");

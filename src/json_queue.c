@@ -332,6 +332,9 @@ int json_structure(struct bb_json_scrubber *j, const char *p, size_t n,
 {
     struct piece *last = j->npc > j->pc_head ? &j->pc[j->npc - 1] : NULL;
 
+    if (n == 0) {
+        return 0;
+    }
     /* the common case: one more byte of the structure run in progress */
     if (last != NULL && last->kind == P_STRUCT && last->dec == j->dec_in &&
         last->raw_off + last->raw_len == j->raw_len &&

@@ -249,7 +249,7 @@ static int give(void *ud, const char *text, size_t n, bb_write_fn w,
 {
     const struct qtgt *t = ud;
 
-    if (t->out.n == n && memcmp(t->out.p, text, n) == 0) {
+    if (t->out.n == n && (n == 0 || memcmp(t->out.p, text, n) == 0)) {
         return 1; /* untouched: as it came */
     }
     return w(t->out.p, t->out.n, wud) == 0
@@ -308,16 +308,21 @@ int sse_render(struct bb_sse_scrubber *s, const struct event *e,
             continue;
         }
         do {
-            const char *nl;
+            const char *nl = NULL;
             size_t k;
 
             if (at > s->res.n) {
                 break; /* the payload is out: the line is not needed */
             }
-            nl = memchr(s->res.p + at, '\n', s->res.n - at);
-            k = nl ? (size_t)(nl - (s->res.p + at)) : s->res.n - at;
+            k = s->res.n - at;
+            if (k > 0) {
+                nl = memchr(s->res.p + at, '\n', k);
+                k = nl ? (size_t)(nl - (s->res.p + at)) : k;
+            }
             rc = sse_put(&s->ob, lp, v);
-            rc = rc == 0 ? sse_put(&s->ob, s->res.p + at, k) : rc;
+            if (rc == 0 && k > 0) {
+                rc = sse_put(&s->ob, s->res.p + at, k);
+            }
             rc = rc == 0 ? sse_put(&s->ob, lp + l->len, l->end_len) : rc;
             at += k + 1;
         } while (rc == 0 && l == last);
