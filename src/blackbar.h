@@ -251,9 +251,12 @@ void bb_scrubber_free(struct bb_scrubber *s);
  * the escapes of untouched text. Malformed input (truncated, bad escape,
  * lone surrogate, invalid UTF-8 in a string, a control byte in a string,
  * trailing data) fails with BB_EINPUT and a byte offset, and nothing of
- * the input after the last value written is ever written. Memory is
- * bounded by the rules' hold-back plus one feed. Same threading and
- * lifetime rules as bb_scrubber. */
+ * the input after the last value written is ever written. A string under
+ * the key "arguments" that holds a JSON object or array (a tool call's
+ * arguments) is scrubbed as that document, leaves only, and re-encoded
+ * (held whole up to 8 MiB; longer, or not JSON: an ordinary value).
+ * Memory is bounded by the rules' hold-back plus one feed. Same
+ * threading and lifetime rules as bb_scrubber. */
 struct bb_json_scrubber;
 
 int bb_json_scrubber_new(struct bb_json_scrubber **out,
@@ -291,10 +294,15 @@ void bb_json_scrubber_free(struct bb_json_scrubber *s);
 
 /* A streaming scrubber for an SSE stream (text/event-stream): framing
  * kept byte for byte (LF, CRLF, CR, comments, event/id/retry fields);
- * each data line's value scrubbed on its own, as JSON when it starts
- * with '{' or '[' and parses, as text otherwise. A line is held until it
- * ends (1 MiB at most). Values split over several events are not matched
- * as one text. Same threading and lifetime rules as bb_scrubber. */
+ * each event's payload (its data lines joined) scrubbed as JSON when it
+ * starts with '{' or '[' and parses, as text otherwise. The text deltas
+ * of one provider channel (OpenAI Responses and Chat Completions,
+ * Anthropic Messages, Gemini) are matched as one text: an event is held
+ * while the end of its delta could begin a finding, events keep their
+ * order and number, and a replacement goes to the delta holding the
+ * value's last byte. Limits: a line of 1 MiB, an event of 4 MiB, 4096
+ * events held (BB_ELIMIT). Same threading and lifetime rules as
+ * bb_scrubber. */
 struct bb_sse_scrubber;
 
 int bb_sse_scrubber_new(struct bb_sse_scrubber **out,
