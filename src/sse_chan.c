@@ -206,23 +206,25 @@ static bool ended_by(const struct sse_class *cls, const char *key)
     return cls->end_all;
 }
 
-/* The delta finder's divert: the delta's text goes to its channel. */
+/* The delta finder's divert: the delta's text, kept until the whole
+ * payload has been read. */
 static int feed(void *ud, const char *text, size_t n, bb_write_fn w,
                 void *wud, struct bb_err *err)
 {
     struct qtgt *t = ud;
-    struct chan *c = t->ch;
 
     (void)w;
     (void)wud;
-    t->start = c->fed;
-    c->fed += n;
-    t->end = c->fed;
+    if (t->fed) {
+        /* the path twice (a repeated key): not a delta to trust */
+        return bb_seterr(err, BB_EINPUT, "SSE: a delta path repeats");
+    }
     t->fed = true;
-    return stream_feed(c->st, text, n, err);
+    return sse_put(&t->out, text, n) < 0 ? nomem(err) : 0;
 }
 
-/* Find the deltas of event e (its payload in s->pay) and feed them. */
+/* Find the deltas of event e (its payload in s->pay) and feed them to
+ * their channels. */
 static int find_deltas(struct bb_sse_scrubber *s, struct qev *e,
                        struct bb_err *err)
 {
@@ -240,17 +242,44 @@ static int find_deltas(struct bb_sse_scrubber *s, struct qev *e,
     if (s->jx != NULL) {
         json_divert_clear(s->jx);
     }
-    if (rc == BB_EINPUT) {
-        /* not JSON to the tokenizer (cJSON took it): the event is
-         * scrubbed as an ordinary payload */
-        for (i = 0; i < e->nt; i++) {
-            e->t[i].fed = false;
+    for (i = 0; rc == BB_EINPUT && i < e->nt; i++) {
+        /* not a delta event to the tokenizer (cJSON took it): its
+         * channels end before it, and it is scrubbed as an ordinary
+         * payload */
+        sse_buf_dispose(&e->t[i].out);
+        e->t[i].fed = false;
+        if (e->t[i].ch != NULL) {
+            struct chan *c = e->t[i].ch;
+            int r = chan_end(s, c, err);
+
+            if (r < 0) {
+                return r;
+            }
         }
-        rc = 0;
     }
+    rc = rc == BB_EINPUT ? 0 : rc;
     for (i = 0; rc == 0 && i < e->nt; i++) {
-        if (e->t[i].ch != NULL && e->t[i].ends) {
-            rc = chan_end(s, e->t[i].ch, err);
+        struct qtgt *t = &e->t[i];
+        struct buf text = t->out;
+
+        if (!t->fed) {
+            continue;
+        }
+        memset(&t->out, 0, sizeof(t->out));
+        if (t->ch == NULL) {
+            /* its channel ended with an earlier delta of this event (one
+             * key twice): an ordinary value */
+            t->fed = false;
+            sse_buf_dispose(&text);
+            continue;
+        }
+        t->start = t->ch->fed;
+        t->ch->fed += text.n;
+        t->end = t->ch->fed;
+        rc = stream_feed(t->ch->st, text.p ? text.p : "", text.n, err);
+        sse_buf_dispose(&text);
+        if (rc == 0 && t->ends) {
+            rc = chan_end(s, t->ch, err);
         }
     }
     return rc;

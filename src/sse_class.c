@@ -227,14 +227,19 @@ void sse_classify(struct sse_class *c, const char *p, size_t n)
 {
     cJSON *o;
     const char *type;
+    const char *end = NULL;
 
     memset(c, 0, sizeof(*c));
     if (n == 0) {
         return; /* an empty data field: nothing to end */
     }
-    o = cJSON_ParseWithLength(p, n);
-    if (!cJSON_IsObject(o)) {
-        c->end_all = true; /* "[DONE]", text, anything else */
+    o = cJSON_ParseWithLengthOpts(p, n, &end, false);
+    while (o != NULL && end < p + n && (*end == ' ' || *end == '\t' ||
+                                        *end == '\n' || *end == '\r')) {
+        end++;
+    }
+    if (!cJSON_IsObject(o) || end != p + n) {
+        c->end_all = true; /* "[DONE]", text, two documents, ... */
         cJSON_Delete(o);
         return;
     }

@@ -424,6 +424,41 @@ START_TEST(test_interleaved)
 }
 END_TEST
 
+/* Events a provider would not send still come out scrubbed: one channel
+ * twice in an event (the first ending it), a repeated delta key, two
+ * documents in one event's data lines. */
+START_TEST(test_odd_events)
+{
+    static const char *const in[] = {
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+        "\"finish_reason\":\"stop\"},{\"index\":0,\"delta\":{\"content\":"
+        "\"jane@example.com\"}}]}\n\n",
+        "data: {\"type\":\"response.output_text.delta\",\"delta\":\"jane@"
+        "example.com\",\"delta\":\"x\"}\n\n",
+        "data: {\"type\":\"response.output_text.delta\",\"delta\":\"a\"}\n"
+        "data: {\"type\":\"response.output_text.delta\",\"delta\":\"jane@"
+        "example.com\"}\n\n",
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(in); i++) {
+        struct env e;
+        struct out s;
+        int mode;
+
+        for (mode = 0; mode < 3; mode++) {
+            env_new(&e);
+            scrub(&s, &e, in[i], strlen(in[i]), mode);
+            ck_assert_msg(strstr(s.p, "jane") == NULL, "%zu: %s", i, s.p);
+            ck_assert_msg(strstr(s.p, "<EMAIL_1>") != NULL, "%zu: %s", i,
+                          s.p);
+            free(s.p);
+            env_free(&e);
+        }
+    }
+}
+END_TEST
+
 /* A channel that holds bytes over more than 4096 events fails (a
  * private key streamed a character at a time: it may go on for 16000
  * bytes); nothing of the held events is written. */
@@ -472,6 +507,7 @@ static Suite *channels_suite(void)
     tcase_add_test(tc, test_placeholder_split);
     tcase_add_test(tc, test_interleaved);
     tcase_add_test(tc, test_queue_limit);
+    tcase_add_test(tc, test_odd_events);
     suite_add_tcase(s, tc);
     return s;
 }
