@@ -23,8 +23,8 @@ BLACKBAR=$out/vg-blackbar BBCHUNK=$build/tests/tools/bbchunk \
     srcdir=$src builddir=$build bash "$src/tests/run-cases.sh" ||
     status=1
 for t in check_core check_rules check_redact check_validate check_stream \
-    check_tokens check_json check_restore check_sse; do
-    if CK_FORK=no "${vg[@]}" "$build/tests/unit/$t" > "$out/vg-$t.log" 2>&1
+    check_tokens check_json check_restore check_sse check_channels; do
+    if srcdir=$src CK_FORK=no "${vg[@]}" "$build/tests/unit/$t" > "$out/vg-$t.log" 2>&1
     then
         echo "ok valgrind $t"
     else
@@ -32,4 +32,14 @@ for t in check_core check_rules check_redact check_validate check_stream \
         status=1
     fi
 done
+# the round trips of the structured fixtures, through bbchunk
+cat > "$out/vg-bbchunk" <<WRAP
+#!/bin/sh
+exec ${vg[*]} "$build/tests/tools/bbchunk" "\$@"
+WRAP
+chmod +x "$out/vg-bbchunk"
+BBCHUNK=$out/vg-bbchunk srcdir=$src builddir=$build \
+    bash "$src/tests/roundtrip.sh" > "$out/vg-roundtrip.log" 2>&1 &&
+    echo "ok valgrind roundtrip" ||
+    { echo "FAIL valgrind roundtrip (see $out/vg-roundtrip.log)"; status=1; }
 exit $status
