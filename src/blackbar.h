@@ -293,8 +293,8 @@ void bb_json_scrubber_free(struct bb_json_scrubber *s);
 /* Server-Sent Events scrubber                                         */
 
 /* A streaming scrubber for an SSE stream (text/event-stream): framing
- * kept byte for byte (LF, CRLF, CR, comments, event/id/retry fields);
- * each event's payload (its data lines joined) scrubbed as JSON when it
+ * kept (LF, CRLF, CR, comments, event/id/retry fields, each scrubbed
+ * as text of its own); each event's payload (its data lines joined) scrubbed as JSON when it
  * starts with '{' or '[' and parses, as text otherwise. The text deltas
  * of one provider channel (OpenAI Responses and Chat Completions,
  * Anthropic Messages, Gemini) are matched as one text: an event is held

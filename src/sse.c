@@ -5,7 +5,8 @@
  * are its payload, scrubbed as JSON when it starts with '{' or '[' and as
  * text otherwise ("[DONE]" is text with nothing to find). The event goes
  * out with every line where it was: the data lines carry the scrubbed
- * payload, split again at its newlines (JSON keeps them as they were).
+ * payload, split again at its newlines (JSON keeps them as they were);
+ * every other line (a field, a comment) is scrubbed as text of its own.
  * Each payload is one JSON Lines record of a persistent JSON scrubber:
  * one numbering for the whole stream. The text deltas of provider
  * streams are scrubbed per channel (sse_chan.c). A line longer than
@@ -182,9 +183,10 @@ int sse_record(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
     return rc;
 }
 
-/* A text payload as a JSON string record; the scrubbed string decoded
+/* Text p[0, n) as a JSON string record; the scrubbed string decoded
  * back into s->res. */
-static int text_payload(struct bb_sse_scrubber *s, struct bb_err *err)
+static int text_value(struct bb_sse_scrubber *s, const char *p, size_t n,
+                      struct bb_err *err)
 {
     struct buf q = { NULL, 0, 0 };
     struct buf d = { NULL, 0, 0 };
@@ -192,8 +194,7 @@ static int text_payload(struct bb_sse_scrubber *s, struct bb_err *err)
     size_t run = 1;
     int rc = 0;
 
-    if (sse_put(&q, "\"", 1) < 0 || json_escape(s->pay.p, s->pay.n, sse_put_fn,
-                                            &q) < 0 ||
+    if (sse_put(&q, "\"", 1) < 0 || json_escape(p, n, sse_put_fn, &q) < 0 ||
         sse_put(&q, "\"", 1) < 0) {
         rc = nomem(err);
     }
@@ -257,6 +258,29 @@ static int give(void *ud, const char *text, size_t n, bb_write_fn w,
                : bb_seterr(err, BB_EIO, "write failed");
 }
 
+/* A line that is not a data line (a field, a comment) is scrubbed too,
+ * as text: nothing of the stream passes unscrubbed. */
+static int other_line(struct bb_sse_scrubber *s, const char *p, size_t n,
+                      size_t end_len, struct bb_err *err)
+{
+    struct buf keep = s->res;
+    int rc = 0;
+
+    if (n > 0) {
+        memset(&s->res, 0, sizeof(s->res));
+        rc = text_value(s, p, n, err);
+        if (rc == 0 && sse_put(&s->ob, s->res.p, s->res.n) < 0) {
+            rc = nomem(err);
+        }
+        sse_buf_dispose(&s->res);
+        s->res = keep;
+    }
+    if (rc == 0 && sse_put(&s->ob, p + n, end_len) < 0) {
+        rc = nomem(err);
+    }
+    return rc;
+}
+
 int sse_render(struct bb_sse_scrubber *s, const struct event *e,
                struct qtgt *t, size_t nt, struct bb_err *err)
 {
@@ -287,9 +311,10 @@ int sse_render(struct bb_sse_scrubber *s, const struct event *e,
         if (s->js != NULL) {
             json_divert_clear(s->js);
         }
-        rc = rc == BB_EINPUT ? text_payload(s, err) : rc; /* not JSON */
+        rc = rc == BB_EINPUT ? text_value(s, s->pay.p, s->pay.n, err)
+                             : rc; /* not JSON */
     } else {
-        rc = text_payload(s, err);
+        rc = text_value(s, s->pay.p, s->pay.n, err);
     }
     /* the lines as they came, data lines carrying the scrubbed payload
      * split again at its newlines; more pieces than data lines (a
@@ -304,7 +329,7 @@ int sse_render(struct bb_sse_scrubber *s, const struct event *e,
         const char *lp = e->raw.p + l->off;
 
         if (!is_data(lp, l->len, &v)) {
-            rc = sse_put(&s->ob, lp, l->len + l->end_len);
+            rc = other_line(s, lp, l->len, l->end_len, err);
             continue;
         }
         do {
