@@ -8,6 +8,7 @@ MAN_MD = \
 	docs/blackbar.1.md \
 	docs/blackbar-scrub.1.md \
 	docs/blackbar-restore.1.md \
+	docs/blackbar-log.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
@@ -15,6 +16,7 @@ nodist_man_MANS = \
 	docs/blackbar.1 \
 	docs/blackbar-scrub.1 \
 	docs/blackbar-restore.1 \
+	docs/blackbar-log.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
@@ -36,6 +38,9 @@ docs/blackbar-scrub.1: $(srcdir)/docs/blackbar-scrub.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-restore.1: $(srcdir)/docs/blackbar-restore.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-log.1: $(srcdir)/docs/blackbar-log.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \

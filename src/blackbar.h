@@ -294,8 +294,9 @@ void bb_json_scrubber_free(struct bb_json_scrubber *s);
 
 /* A streaming scrubber for an SSE stream (text/event-stream): framing
  * kept (LF, CRLF, CR, comments, event/id/retry fields, each scrubbed
- * as text of its own); each event's payload (its data lines joined) scrubbed as JSON when it
- * starts with '{' or '[' and parses, as text otherwise. The text deltas
+ * as text of its own); each event's payload (its data lines joined)
+ * scrubbed as JSON when it starts with '{' or '[' and parses, as text
+ * otherwise. The text deltas
  * of one provider channel (OpenAI Responses and Chat Completions,
  * Anthropic Messages, Gemini) are matched as one text: an event is held
  * while the end of its delta could begin a finding, events keep their
@@ -358,6 +359,65 @@ int bb_restorer_finish(struct bb_restorer *r, struct bb_err *err);
 uint64_t bb_restorer_restored(const struct bb_restorer *r);
 uint64_t bb_restorer_unknown(const struct bb_restorer *r);
 void bb_restorer_free(struct bb_restorer *r);
+
+/* ------------------------------------------------------------------ */
+/* Audit log (docs/AUDIT-FORMAT.md)                                    */
+
+/* An append-only, hash-chained JSON Lines log of what was blocked,
+ * flagged and redacted. Records are appended with one write(2) under an
+ * exclusive lock, so processes can share a log; each is chained to the
+ * one before by an HMAC-SHA256 under the audit key; block records are
+ * fsynced. A value is never written, only its keyed fingerprint. The
+ * file is created 0600; one of another user, or writable by others, is
+ * refused. */
+struct bb_audit;
+
+/* One record. event and source are required; every other string may be
+ * NULL (left out). Strings are borrowed for the call. */
+struct bb_audit_rec {
+    const char *event;      /* "block", "flag", "redact", "error" */
+    const char *source;     /* "scrub", "restore", "moderate", ... */
+    const char *direction;  /* "request" or "response" */
+    const char *request_id;
+    const char *route;
+    const char *rule;       /* with rule: offset and length are written */
+    const char *category;
+    const char *type;
+    const char *action;
+    uint64_t offset;
+    size_t length;
+    const char *value;      /* fingerprinted (keyed), never written */
+    size_t value_len;
+    const char *excerpt;    /* already masked: no raw value in it */
+    const char *const *count_rules; /* "redact": rule ids and counts */
+    const uint64_t *counts;
+    size_t ncounts;
+};
+
+/* key: 16 to 64 bytes, copied. */
+int bb_audit_open(struct bb_audit **out, const char *path, const void *key,
+                  size_t key_len, struct bb_err *err);
+int bb_audit_write(struct bb_audit *a, const struct bb_audit_rec *r,
+                   struct bb_err *err);
+void bb_audit_close(struct bb_audit *a);
+
+/* The key in key file path (hex, 32 to 128 digits), created with a new
+ * random 32-byte key, mode 0600, if it does not exist. key has room for
+ * 64 bytes. */
+int bb_audit_key_file(unsigned char *key, size_t *key_len, const char *path,
+                      struct bb_err *err);
+
+struct bb_audit_check {
+    uint64_t records;   /* whole records that verified */
+    uint64_t bad_line;  /* the first line that breaks the chain, or 0 */
+    uint64_t torn_line; /* a torn last line (no newline), or 0 */
+    char why[160];      /* what is wrong with bad_line */
+};
+
+/* Recompute the chain of the log at path with key. 0 when it could be
+ * read (then bad_line says whether it verified), or an error. */
+int bb_audit_verify(struct bb_audit_check *out, const char *path,
+                    const void *key, size_t key_len, struct bb_err *err);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,8 @@ enum cli_opt {
     OPT_VAULT,
     OPT_ON_ERROR,
     OPT_JSON_ONLY,
+    OPT_AUDIT,
+    OPT_AUDIT_KEY_FILE,
     OPT_HELP
 };
 
@@ -93,5 +95,19 @@ FILE *cli_vault_create(const char *path, const char *cmd);
 int cli_vault_write(const char *ph, size_t plen, const char *val,
                     size_t vlen, void *userdata);
 int cmd_rules(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+
+/* The audit key (cli_audit.c): BLACKBAR_AUDIT_KEY, or key_file (NULL:
+ * the default one, created on first use). key has room for 64 bytes.
+ * 0, or -1 (message printed). */
+int cli_audit_key(unsigned char *key, size_t *len, const char *key_file,
+                  const char *cmd);
+/* Open the audit log at path; NULL on error (message printed). */
+struct bb_audit *cli_audit_open(const char *path, const char *key_file,
+                                const char *cmd);
+/* Records of the redactions and flags of a run: counts per rule. */
+int cli_audit_counts(struct bb_audit *a, const char *source,
+                     const struct bb_ruleset *rs, const uint64_t *totals,
+                     const char *cmd);
 
 #endif

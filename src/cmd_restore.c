@@ -27,12 +27,18 @@ static const char usage[] =
     "      --format FORMAT     text (default), json, jsonl or sse: values\n"
     "                          put into JSON strings are JSON-escaped\n"
     "      --stats             print restored and unknown counts to stderr\n"
+    "      --audit FILE        append the restored and unknown counts to the\n"
+    "                          audit log FILE\n"
+    "      --audit-key-file F  the audit key (else $BLACKBAR_AUDIT_KEY or\n"
+    "                          ~/.config/blackbar/audit.key)\n"
     "  -h, --help              show this help\n";
 
 static const struct option longopts[] = {
     { "vault", required_argument, NULL, OPT_VAULT },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "audit", required_argument, NULL, OPT_AUDIT },
+    { "audit-key-file", required_argument, NULL, OPT_AUDIT_KEY_FILE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -86,6 +92,9 @@ static int restore_one(struct bb_vault *v, enum bb_format fmt,
 int cmd_restore(int argc, char **argv)
 {
     const char *vault_path = NULL;
+    const char *audit_path = NULL;
+    const char *audit_key = NULL;
+    struct bb_audit *audit = NULL;
     enum bb_format fmt = BB_FORMAT_TEXT;
     struct bb_vault *v = NULL;
     struct bb_err err = { 0, "" };
@@ -116,6 +125,10 @@ int cmd_restore(int argc, char **argv)
             return EXIT_ERROR;
         } else if (c == OPT_STATS) {
             stats = true;
+        } else if (c == OPT_AUDIT) {
+            audit_path = optarg;
+        } else if (c == OPT_AUDIT_KEY_FILE) {
+            audit_key = optarg;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return EXIT_CLEAN;
@@ -137,6 +150,10 @@ int cmd_restore(int argc, char **argv)
         rc = -1;
     }
     cli_free_file(text, len);
+    if (rc == 0 && audit_path != NULL) {
+        audit = cli_audit_open(audit_path, audit_key, "restore");
+        rc = audit ? 0 : -1;
+    }
     for (i = optind; rc == 0 && i <= argc; i++) {
         const char *path = i < argc ? argv[i] : NULL;
 
@@ -155,6 +172,21 @@ int cmd_restore(int argc, char **argv)
         fprintf(stderr, "%10llu  restored\n%10llu  unknown\n",
                 (unsigned long long)counts[0],
                 (unsigned long long)counts[1]);
+    }
+    if (audit != NULL) {
+        static const char *const names[] = { "restored", "unknown" };
+        struct bb_audit_rec r;
+
+        memset(&r, 0, sizeof(r));
+        r.event = "restore";
+        r.source = "restore";
+        r.count_rules = names;
+        r.counts = counts;
+        r.ncounts = 2;
+        if (bb_audit_write(audit, &r, &err) < 0) {
+            rc = cli_fail("restore", &err);
+        }
+        bb_audit_close(audit);
     }
     bb_vault_free(v);
     if (cli_out_broken()) {

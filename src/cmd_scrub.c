@@ -46,6 +46,10 @@ static const char usage[] =
     "                          (mode 0600) for blackbar restore\n"
     "      --stats             print findings per rule to stderr at the "
     "end\n"
+    "      --audit FILE        append what was redacted and flagged (counts\n"
+    "                          per rule, no values) to the audit log FILE\n"
+    "      --audit-key-file F  the audit key (else $BLACKBAR_AUDIT_KEY or\n"
+    "                          ~/.config/blackbar/audit.key)\n"
     "  -j, --threads N         search with N threads (default: one per CPU,\n"
     "                          at most 4)\n"
     "  -h, --help              show this help\n";
@@ -63,6 +67,8 @@ static const struct option longopts[] = {
     { "on-error", required_argument, NULL, OPT_ON_ERROR },
     { "verbose", no_argument, NULL, 'v' },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "audit", required_argument, NULL, OPT_AUDIT },
+    { "audit-key-file", required_argument, NULL, OPT_AUDIT_KEY_FILE },
     { "threads", required_argument, NULL, 'j' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -82,6 +88,8 @@ struct scrub_opts {
     size_t n_ops;
     const char *key_file;
     const char *vault;
+    const char *audit;
+    const char *audit_key_file;
     bool skip_bad;
     bool stats;
     unsigned threads; /* 0: one per CPU, at most 4 */
@@ -147,6 +155,10 @@ static int parse(struct scrub_opts *o, int argc, char **argv)
             o->verbose = true;
         } else if (c == OPT_VAULT) {
             o->vault = optarg;
+        } else if (c == OPT_AUDIT) {
+            o->audit = optarg;
+        } else if (c == OPT_AUDIT_KEY_FILE) {
+            o->audit_key_file = optarg;
         } else if (c == OPT_ON_ERROR && (strcmp(optarg, "skip") == 0 ||
                                          strcmp(optarg, "fail") == 0)) {
             o->skip_bad = strcmp(optarg, "skip") == 0;
@@ -408,6 +420,7 @@ int cmd_scrub(int argc, char **argv)
     struct bb_err err;
     uint64_t *totals = NULL;
     FILE *vault = NULL;
+    struct bb_audit *audit = NULL;
     int rc;
     int i;
 
@@ -430,6 +443,10 @@ int cmd_scrub(int argc, char **argv)
         if (vault != NULL) {
             bb_redactor_on_placeholder(rd, cli_vault_write, vault);
         }
+    }
+    if (rc == 0 && o.audit != NULL) {
+        audit = cli_audit_open(o.audit, o.audit_key_file, "scrub");
+        rc = audit ? 0 : -1;
     }
     totals = calloc(bb_ruleset_count(rs) + 1, sizeof(*totals));
     if (rc == 0 && totals == NULL) {
@@ -457,6 +474,11 @@ int cmd_scrub(int argc, char **argv)
     if (o.stats && totals != NULL) {
         print_stats(rs, totals);
     }
+    if (audit != NULL && totals != NULL &&
+        cli_audit_counts(audit, "scrub", rs, totals, "scrub") < 0) {
+        rc = -1;
+    }
+    bb_audit_close(audit);
     free(totals);
     bb_redactor_free(rd);
     bb_ruleset_free(rs);

@@ -18,6 +18,7 @@ static const char usage[] =
     "replaced\n"
     "  restore --vault FILE     put scrubbed values back (scrub --vault)\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
+    "  log verify FILE          check an audit log's hash chain\n"
     "\n"
     "  blackbar COMMAND --help  options of a command\n"
     "  blackbar --version       print the version\n"
@@ -48,6 +49,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "rules") == 0) {
         return cmd_rules(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "log") == 0) {
+        return cmd_log(argc - 1, argv + 1);
     }
     cli_error(NULL, "unknown command \"%s\" (see blackbar --help)", argv[1]);
     return EXIT_ERROR;
