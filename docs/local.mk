@@ -9,6 +9,7 @@ MAN_MD = \
 	docs/blackbar-scrub.1.md \
 	docs/blackbar-restore.1.md \
 	docs/blackbar-log.1.md \
+	docs/blackbar-moderate.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
@@ -17,6 +18,7 @@ nodist_man_MANS = \
 	docs/blackbar-scrub.1 \
 	docs/blackbar-restore.1 \
 	docs/blackbar-log.1 \
+	docs/blackbar-moderate.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
@@ -41,6 +43,9 @@ docs/blackbar-restore.1: $(srcdir)/docs/blackbar-restore.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-log.1: $(srcdir)/docs/blackbar-log.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-moderate.1: $(srcdir)/docs/blackbar-moderate.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \

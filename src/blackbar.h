@@ -66,6 +66,7 @@ struct bb_rule_info {
     const char *description;
     const char *pack;
     const char *category;
+    double weight;          /* moderation: added to its category's score */
     enum bb_action action;
     enum bb_severity severity;
     size_t max_len;
@@ -93,8 +94,12 @@ int bb_ruleset_new(struct bb_ruleset **out,
 int bb_ruleset_add_pack(struct bb_ruleset *rs, const char *source,
                         const char *json, size_t len, struct bb_err *err);
 
-/* Add the packs compiled into the library (rules/ *.json at build time). */
+/* Add the packs compiled into the library (rules/ *.json at build time)
+ * for scrubbing: every one but "moderation". */
 int bb_ruleset_add_builtin(struct bb_ruleset *rs, struct bb_err *err);
+/* Add one built-in pack by name ("pii", "secrets", "moderation"). */
+int bb_ruleset_add_builtin_pack(struct bb_ruleset *rs, const char *name,
+                                struct bb_err *err);
 
 /* Names of the built-in packs, NULL-terminated; static storage. */
 const char *const *bb_builtin_pack_names(void);
@@ -263,6 +268,11 @@ int bb_json_scrubber_new(struct bb_json_scrubber **out,
                          const struct bb_ruleset *rs, struct bb_redactor *rd,
                          bool lines, bb_write_fn write, void *userdata,
                          struct bb_err *err);
+/* As bb_scrubber_on_finding. Offsets are in the decoded text of the
+ * string values (inside an "arguments" string that holds JSON: in that
+ * document's). */
+void bb_json_scrubber_on_finding(struct bb_json_scrubber *s,
+                                 bb_finding_fn fn, void *userdata);
 int bb_json_scrubber_skip_key(struct bb_json_scrubber *s, const char *key,
                               struct bb_err *err);
 /* Search with n threads, as bb_scrubber_set_threads(). */
@@ -359,6 +369,41 @@ int bb_restorer_finish(struct bb_restorer *r, struct bb_err *err);
 uint64_t bb_restorer_restored(const struct bb_restorer *r);
 uint64_t bb_restorer_unknown(const struct bb_restorer *r);
 void bb_restorer_free(struct bb_restorer *r);
+
+/* ------------------------------------------------------------------ */
+/* Moderator                                                           */
+
+/* Decides on a response from the findings of moderation rules (rules
+ * with a category): each rule that matched adds its weight to its
+ * category's score, once per response; a category whose score reaches
+ * its threshold (1 unless set) blocks when one of its matched rules says
+ * block (or an override says so), and flags otherwise. Feed it findings
+ * with bb_moderator_observe (a bb_finding_fn, e.g. for
+ * bb_scrubber_on_finding). Single-threaded; the ruleset must outlive
+ * it. */
+struct bb_moderator;
+
+int bb_moderator_new(struct bb_moderator **out, const struct bb_ruleset *rs,
+                     struct bb_err *err);
+/* category: an OpenAI moderation category name. */
+int bb_moderator_threshold(struct bb_moderator *m, const char *category,
+                           double threshold, struct bb_err *err);
+/* action: BB_ACTION_BLOCK or BB_ACTION_FLAG for every rule of category. */
+int bb_moderator_action(struct bb_moderator *m, const char *category,
+                        enum bb_action action, struct bb_err *err);
+int bb_moderator_observe(const struct bb_finding *f, void *userdata);
+/* BB_ACTION_BLOCK, BB_ACTION_FLAG, or BB_ACTION_REDACT when nothing
+ * reached a threshold; *category: the deciding one (borrowed), or
+ * NULL. A block wins over a flag. */
+enum bb_action bb_moderator_verdict(const struct bb_moderator *m,
+                                    const char **category);
+/* Did rule (an index) match in this response? */
+bool bb_moderator_fired(const struct bb_moderator *m, size_t rule);
+double bb_moderator_score(const struct bb_moderator *m,
+                          const char *category);
+/* Start a new response. */
+void bb_moderator_reset(struct bb_moderator *m);
+void bb_moderator_free(struct bb_moderator *m);
 
 /* ------------------------------------------------------------------ */
 /* Audit log (docs/AUDIT-FORMAT.md)                                    */

@@ -242,6 +242,9 @@ struct bb_ruleset *cli_load_rules(const struct cli_rules *cr,
     if (rc == 0 && !cr->no_default) {
         rc = bb_ruleset_add_builtin(rs, &err);
     }
+    if (rc == 0 && !cr->no_default && cr->moderation) {
+        rc = bb_ruleset_add_builtin_pack(rs, "moderation", &err);
+    }
     if (rc < 0) {
         cli_fail(cmd, &err);
         bb_ruleset_free(rs);
@@ -291,4 +294,21 @@ int cli_read_fd(int fd, const char *name, const char *cmd,
             return -1;
         }
     }
+}
+
+int cli_read_path(const char *path, const char *cmd,
+                  int (*fn)(const char *buf, size_t n, void *ud), void *ud)
+{
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+    int rc;
+
+    if (fd < 0) {
+        cli_error(cmd, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    rc = cli_read_fd(fd, path ? path : "(stdin)", cmd, fn, ud);
+    if (path != NULL) {
+        close(fd);
+    }
+    return rc;
 }

@@ -33,6 +33,7 @@ struct cli_rules {
     size_t n_paths;
     bool no_default;
     bool strict;
+    bool moderation; /* also the built-in moderation pack */
 };
 
 /* Handle --rules/--no-default-rules/--strict; returns 1 if opt was one of
@@ -82,6 +83,10 @@ bool cli_out_broken(void);
 int cli_read_fd(int fd, const char *name, const char *cmd,
                 int (*fn)(const char *buf, size_t n, void *ud), void *ud);
 
+/* cli_read_fd on the file at path, or on standard input (NULL). */
+int cli_read_path(const char *path, const char *cmd,
+                  int (*fn)(const char *buf, size_t n, void *ud), void *ud);
+
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_scrub(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
@@ -96,6 +101,7 @@ int cli_vault_write(const char *ph, size_t plen, const char *val,
                     size_t vlen, void *userdata);
 int cmd_rules(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_moderate(int argc, char **argv);
 
 /* The audit key (cli_audit.c): BLACKBAR_AUDIT_KEY, or key_file (NULL:
  * the default one, created on first use). key has room for 64 bytes.

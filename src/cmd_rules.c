@@ -123,6 +123,7 @@ int cmd_rules(int argc, char **argv)
     int rc;
 
     memset(&cr, 0, sizeof(cr));
+    cr.moderation = true; /* the built-in packs: all three */
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {

@@ -691,6 +691,13 @@ int json_new(struct bb_json_scrubber **out, const struct bb_ruleset *rs,
     return 0;
 }
 
+void bb_json_scrubber_on_finding(struct bb_json_scrubber *j,
+                                 bb_finding_fn fn, void *userdata)
+{
+    j->observe = fn;
+    j->observe_ud = userdata;
+}
+
 int bb_json_scrubber_skip_key(struct bb_json_scrubber *j, const char *key,
                               struct bb_err *err)
 {

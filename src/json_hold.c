@@ -154,6 +154,8 @@ static int nest_end(struct bb_json_scrubber *j, struct bb_err *err)
     }
     if (rc == 0) {
         strv_dispose(&in->skip);
+        in->observe = j->observe;
+        in->observe_ud = j->observe_ud;
         rc = bb_json_scrubber_feed(in, j->hdec, j->hdn, err);
     }
     if (rc == 0) {

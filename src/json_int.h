@@ -60,6 +60,8 @@ struct bb_json_scrubber {
     const struct bb_ruleset *rs;
     json_apply_fn apply; /* writes a finding's replacement */
     void *apply_ud;
+    bb_finding_fn observe; /* told of every finding, or NULL */
+    void *observe_ud;
     struct stream *st;
     bb_write_fn write;
     void *ud;

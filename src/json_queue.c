@@ -317,7 +317,11 @@ int json_on_finding(void *ud, const struct bb_finding *f,
     int rc;
 
     j->counts[f->rule]++;
-    if (f->action == BB_ACTION_FLAG) {
+    rc = j->observe != NULL ? j->observe(f, j->observe_ud) : 0;
+    if (rc < 0) {
+        return bb_seterr(err, rc, "finding observer failed");
+    }
+    if (bb_action_keeps(f->action)) {
         return 0; /* its bytes follow as text */
     }
     rc = json_consume(j, f->length, true, err);

@@ -17,6 +17,7 @@ static const char usage[] =
     "  scrub [FILE...]          copy input to output with PII and secrets "
     "replaced\n"
     "  restore --vault FILE     put scrubbed values back (scrub --vault)\n"
+    "  moderate [FILE...]       check model responses (block, flag)\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "  log verify FILE          check an audit log's hash chain\n"
     "\n"
@@ -49,6 +50,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "rules") == 0) {
         return cmd_rules(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "moderate") == 0) {
+        return cmd_moderate(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "log") == 0) {
         return cmd_log(argc - 1, argv + 1);

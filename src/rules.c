@@ -393,6 +393,7 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
                          const struct pctx *c)
 {
     const cJSON *ent = cJSON_GetObjectItemCaseSensitive(obj, "entropy");
+    const cJSON *wt = cJSON_GetObjectItemCaseSensitive(obj, "weight");
     size_t g = 0;
     int rc;
 
@@ -410,6 +411,15 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
     r->lead = SIZE_MAX;
     if (get_uint(&r->lead, obj, "lead", 0, RULES_MAX_LEN, c) < 0) {
         return BB_ERULE;
+    }
+    r->weight = 1.0;
+    if (wt != NULL && (!cJSON_IsNumber(wt) || wt->valuedouble <= 0.0 ||
+                       wt->valuedouble > 100.0)) {
+        return fail(c, "field \"%s\" must be a number above 0, at most 100",
+                    "weight");
+    }
+    if (wt != NULL) {
+        r->weight = wt->valuedouble;
     }
     r->entropy = -1.0;
     if (ent != NULL && !cJSON_IsNull(ent)) {
@@ -537,7 +547,7 @@ static int parse_rule(struct rule *r, const cJSON *obj, struct pctx *c)
         "id", "type", "description", "pattern", "group", "keywords",
         "max_len", "validate", "entropy", "context", "allow", "action",
         "severity", "category", "gate", "digits", "lead", "lead_class",
-        "anchor", "examples", NULL
+        "anchor", "weight", "examples", NULL
     };
     int rc;
 

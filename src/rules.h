@@ -41,6 +41,7 @@ struct rule {
                              * and its keyword (bit per byte) */
     int validator;  /* validate.h id, or -1 */
     double entropy; /* bits per byte, or < 0 for none */
+    double weight;  /* moderation: what a match adds to its category */
     struct strv ctx_words;
     size_t ctx_window;
     bool ctx_required;

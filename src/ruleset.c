@@ -168,6 +168,9 @@ int bb_ruleset_add_builtin(struct bb_ruleset *rs, struct bb_err *err)
     int rc;
 
     for (i = 0; i < builtin_packs_n; i++) {
+        if (strcmp(builtin_packs[i].name, "moderation") == 0) {
+            continue; /* for responses: bb_ruleset_add_builtin_pack */
+        }
         snprintf(source, sizeof(source), "builtin:%s",
                  builtin_packs[i].name);
         rc = bb_ruleset_add_pack(rs, source,
@@ -178,6 +181,23 @@ int bb_ruleset_add_builtin(struct bb_ruleset *rs, struct bb_err *err)
         }
     }
     return 0;
+}
+
+int bb_ruleset_add_builtin_pack(struct bb_ruleset *rs, const char *name,
+                                struct bb_err *err)
+{
+    char source[64];
+    size_t i;
+
+    for (i = 0; i < builtin_packs_n; i++) {
+        if (strcmp(builtin_packs[i].name, name) == 0) {
+            snprintf(source, sizeof(source), "builtin:%s", name);
+            return bb_ruleset_add_pack(rs, source,
+                                       (const char *)builtin_packs[i].data,
+                                       builtin_packs[i].len, err);
+        }
+    }
+    return bb_seterr(err, BB_EINVAL, "no built-in pack \"%s\"", name);
 }
 
 const char *const *bb_builtin_pack_names(void)
@@ -295,6 +315,7 @@ int bb_ruleset_rule(struct bb_rule_info *out, const struct bb_ruleset *rs,
     out->description = r->description;
     out->pack = r->pack;
     out->category = r->category;
+    out->weight = r->weight;
     out->action = r->action;
     out->severity = r->severity;
     out->max_len = r->max_len;

@@ -25,6 +25,8 @@ struct cand {
     bool rejected; /* consumed by the rule but not reported */
     bool pending;  /* needs more right context */
     bool lost;     /* lost overlap resolution */
+    bool shadow;   /* lost, but reported: a flag or block (moderation)
+                    * under another rule's finding */
     bool ctx_miss; /* required context absent: the start is skipped */
 };
 

@@ -66,7 +66,7 @@ static int chan_finding(void *ud, const struct bb_finding *f,
     struct qtgt *t;
 
     s->counts[f->rule]++;
-    if (f->action == BB_ACTION_FLAG) {
+    if (bb_action_keeps(f->action)) {
         return 0; /* its bytes follow as text */
     }
     t = tgt_at(s, c, f->offset + f->length - 1);

@@ -61,12 +61,13 @@ static size_t release_point(struct stream *st, const struct round *rd)
     return r;
 }
 
-/* Does x beat y? Redactions beat flags; then longest, severity, order. */
+/* Does x beat y? Redactions beat flags and blocks; then longest,
+ * severity, order. */
 static bool beats(const struct bb_ruleset *rs, const struct cand *x,
                   const struct cand *y)
 {
-    bool xf = rs->rules[x->rule].action == BB_ACTION_FLAG;
-    bool yf = rs->rules[y->rule].action == BB_ACTION_FLAG;
+    bool xf = bb_action_keeps(rs->rules[x->rule].action);
+    bool yf = bb_action_keeps(rs->rules[y->rule].action);
     size_t xl = x->ge - x->gs;
     size_t yl = y->ge - y->gs;
 
@@ -101,6 +102,7 @@ static void resolve_block(struct stream *st, size_t a, size_t b)
 
     for (i = a; i < b; i++) {
         w0->c[i].lost = w0->c[i].rejected;
+        w0->c[i].shadow = false;
         w0->c[i].pending = false; /* reused as "decided" */
     }
     while (left) {
@@ -120,7 +122,12 @@ static void resolve_block(struct stream *st, size_t a, size_t b)
         for (i = a; i < b; i++) {
             if (i != best && !w0->c[i].lost && !w0->c[i].pending &&
                 overlaps(&w0->c[i], &w0->c[best])) {
+                /* a flag or block still counts (a moderation rule's
+                 * weight), though its bytes go out under the winner */
                 w0->c[i].lost = true;
+                w0->c[i].shadow =
+                    bb_action_keeps(st->rs->rules[w0->c[i].rule].action) &&
+                    w0->c[i].rule != w0->c[best].rule;
             }
         }
     }
@@ -175,7 +182,7 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
                      sizeof(*st->win), err);
 
     for (i = 0; rc == 0 && i < n; i++) {
-        if (!w0->c[i].lost) {
+        if (!w0->c[i].lost || w0->c[i].shadow) {
             st->win[nw++] = &w0->c[i];
         }
     }
@@ -189,11 +196,19 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
         f.rule = c->rule;
         f.action = st->rs->rules[c->rule].action;
         f.value = rd->s + c->gs;
+        if (c->shadow) {
+            /* reported only: the text up to it, none of its own */
+            rc = c->gs > pos ? emit_text(st, rd->s + pos, c->gs - pos, err)
+                             : 0;
+            pos = c->gs > pos ? c->gs : pos;
+            rc = rc == 0 ? st->sink.finding(st->sink.ud, &f, err) : rc;
+            continue;
+        }
         rc = emit_text(st, rd->s + pos, c->gs - pos, err);
         if (rc == 0) {
             rc = st->sink.finding(st->sink.ud, &f, err);
         }
-        if (rc == 0 && f.action == BB_ACTION_FLAG) {
+        if (rc == 0 && bb_action_keeps(f.action)) {
             rc = emit_text(st, f.value, f.length, err);
         }
         pos = c->ge;
