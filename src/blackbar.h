@@ -30,7 +30,8 @@ enum bb_code {
     BB_ELIMIT = -5,  /* a size, match or hold limit was reached */
     BB_EMATCH = -6,  /* the regex engine failed (match/depth/heap limit) */
     BB_ESTATE = -7,  /* call not allowed now (stream failed or finished) */
-    BB_EINPUT = -8   /* input that cannot be processed safely */
+    BB_EINPUT = -8,  /* input that cannot be processed safely */
+    BB_ESTOP = -9    /* a finding observer stopped the stream (a block) */
 };
 
 struct bb_err {
@@ -326,6 +327,14 @@ int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err);
 /* Findings per rule, as bb_scrubber_counts() (valid until the next
  * call on s). */
 const uint64_t *bb_sse_scrubber_counts(const struct bb_sse_scrubber *s);
+/* As bb_scrubber_on_finding, for the findings of every payload and
+ * channel (offsets within the value or channel text). Set it before the
+ * first feed. When fn returns a positive value (a response to block),
+ * the stream stops: the events before the one that holds the finding's
+ * first byte are written (their text decided as if the stream ended
+ * there), nothing after, and feed or finish returns BB_ESTOP. */
+void bb_sse_scrubber_on_finding(struct bb_sse_scrubber *s, bb_finding_fn fn,
+                                void *userdata);
 void bb_sse_scrubber_free(struct bb_sse_scrubber *s);
 
 /* ------------------------------------------------------------------ */

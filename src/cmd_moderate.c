@@ -4,7 +4,9 @@
  * read whole (64 MiB at most), scrubbed of PII and secrets and weighed
  * by the moderation rules; an allowed one is written (scrubbed), a
  * blocked one is replaced by a one-line notice (text) or the provider's
- * error (JSON). Exit 0 allowed, 1 blocked, 2 error.
+ * error (JSON). An SSE stream is passed on event by event until a block:
+ * then one error event in the provider's format ends it. Exit 0
+ * allowed, 1 blocked, 2 error.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,15 +25,16 @@ static const char usage[] =
     "response, scrubbed of PII and secrets and weighed by the moderation\n"
     "rules. An allowed response is written out scrubbed; a blocked one is\n"
     "replaced by a one-line notice (text) or an OpenAI-style error\n"
-    "(json). Exit 0 when every response is allowed, 1 when one is\n"
-    "blocked, 2 on an error.\n"
+    "(json). A stream (sse) goes out event by event until a block, then\n"
+    "one error event in the provider's format ends it. Exit 0 when every\n"
+    "response is allowed, 1 when one is blocked, 2 on an error.\n"
     "\n"
     "Options:\n"
     "  -r, --rules PATH        add a rule pack (file, or directory of "
     "*.json);\n"
     "                          repeatable\n"
     "      --no-default-rules  do not load the built-in packs\n"
-    "      --format FORMAT     text (default) or json\n"
+    "      --format FORMAT     text (default), json or sse\n"
     "      --threshold CAT=N   a category blocks (or flags) when the weights\n"
     "                          of its rules that matched reach N (default\n"
     "                          1); repeatable\n"
@@ -66,6 +69,7 @@ static const struct option longopts[] = {
 struct mod_opts {
     struct cli_rules rules;
     bool json;
+    bool sse;
     bool explain;
     const char *audit;
     const char *audit_key_file;
@@ -117,6 +121,7 @@ static int observe(const struct bb_finding *f, void *ud)
 {
     struct watch *w = ud;
     struct bb_rule_info ri;
+    const char *cat;
 
     if (bb_ruleset_rule(&ri, w->rs, f->rule, NULL) == 0 &&
         ri.category != NULL && !bb_moderator_fired(w->m, f->rule) &&
@@ -134,7 +139,11 @@ static int observe(const struct bb_finding *f, void *ud)
         h->length = f->length;
         w->nhits++;
     }
-    return bb_moderator_observe(f, w->m);
+    if (bb_moderator_observe(f, w->m) < 0) {
+        return BB_ENOMEM;
+    }
+    /* a block stops a stream (the SSE scrubber) before this finding */
+    return bb_moderator_verdict(w->m, &cat) == BB_ACTION_BLOCK ? 1 : 0;
 }
 
 static void watch_reset(struct watch *w)
@@ -169,11 +178,13 @@ static int parse(struct mod_opts *o, int argc, char **argv)
             return 1;
         }
         if (c == OPT_FORMAT && (strcmp(optarg, "text") == 0 ||
-                                strcmp(optarg, "json") == 0)) {
+                                strcmp(optarg, "json") == 0 ||
+                                strcmp(optarg, "sse") == 0)) {
             o->json = strcmp(optarg, "json") == 0;
+            o->sse = strcmp(optarg, "sse") == 0;
         } else if (c == OPT_FORMAT) {
-            cli_error("moderate", "unknown --format %s (want text or json)",
-                      optarg);
+            cli_error("moderate", "unknown --format %s (want text, json or "
+                      "sse)", optarg);
             return -1;
         } else if ((c == OPT_THRESHOLD || c == OPT_OVERRIDE) &&
                    o->nsettings < 64) {
@@ -305,6 +316,127 @@ static int audit_hits(struct bb_audit *a, const struct watch *w,
     return 0;
 }
 
+/* ------------------------------------------------------------ streams */
+
+enum provider { P_CHAT, P_RESPONSES, P_ANTHROPIC };
+
+/* An SSE stream being moderated. */
+struct gate {
+    struct watch *w;
+    struct bb_sse_scrubber *s;
+    enum provider provider;
+    bool known;          /* the provider was recognised */
+    bool blocked;        /* the scrubber stopped at a block */
+    const char *category;
+    uint64_t events;
+};
+
+static int write_error_event(struct gate *g)
+{
+    char msg[160];
+    char ev[512];
+
+    snprintf(msg, sizeof(msg), "The response was blocked by blackbar "
+             "(category: %s).", g->category);
+    if (g->provider == P_ANTHROPIC) {
+        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
+                 "\"error\":{\"type\":\"invalid_request_error\","
+                 "\"message\":\"%s\"}}\n\n", msg);
+    } else if (g->provider == P_RESPONSES) {
+        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
+                 "\"code\":\"content_blocked\",\"message\":\"%s\","
+                 "\"param\":null}\n\n", msg);
+    } else {
+        snprintf(ev, sizeof(ev), "data: {\"error\":{\"message\":\"%s\","
+                 "\"type\":\"invalid_request_error\",\"param\":null,"
+                 "\"code\":\"content_blocked\"}}\n\n", msg);
+    }
+    return cli_out_write(ev, strlen(ev), NULL);
+}
+
+static int gate_write(const void *p, size_t n, void *ud)
+{
+    (void)ud;
+    return cli_out_write(p, n, NULL);
+}
+
+static void guess_provider(struct gate *g, const char *p, size_t n)
+{
+    if (g->known) {
+        return;
+    }
+    if (memmem(p, n, "message_start", 13) != NULL ||
+        memmem(p, n, "content_block_", 14) != NULL) {
+        g->provider = P_ANTHROPIC;
+        g->known = true;
+    } else if (memmem(p, n, "\"response.", 10) != NULL ||
+               memmem(p, n, "event: response.", 16) != NULL) {
+        g->provider = P_RESPONSES;
+        g->known = true;
+    } else if (memmem(p, n, "\"choices\"", 9) != NULL) {
+        g->known = true;
+    }
+}
+
+static int sse_chunk(const char *buf, size_t n, void *ud)
+{
+    struct gate *g = ud;
+    struct bb_err err;
+    int rc;
+
+    guess_provider(g, buf, n);
+    rc = bb_sse_scrubber_feed(g->s, buf, n, &err);
+    if (rc == BB_ESTOP) {
+        return -5; /* blocked: read no more */
+    }
+    return rc < 0 ? cli_fail("moderate", &err) : 0;
+}
+
+/* A stream: 0 allowed, 1 blocked, -1 error. */
+static int moderate_sse(const struct mod_opts *o, const struct bb_ruleset *rs,
+                        struct watch *w, struct bb_audit *audit,
+                        const char *path)
+{
+    struct bb_redactor *rd = NULL;
+    struct gate g;
+    struct bb_err err;
+    const char *name = path ? path : "(stdin)";
+    int rc = 0;
+
+    memset(&g, 0, sizeof(g));
+    g.w = w;
+    if (bb_redactor_new(&rd, rs, &err) < 0 ||
+        bb_sse_scrubber_new(&g.s, rs, rd, gate_write, &g, &err) < 0) {
+        rc = cli_fail("moderate", &err);
+    }
+    if (rc == 0) {
+        bb_sse_scrubber_on_finding(g.s, observe, w);
+        rc = cli_read_path(path, "moderate", sse_chunk, &g);
+        g.blocked = rc == -5;
+        rc = rc == -5 ? 0 : rc;
+    }
+    if (rc == 0 && !g.blocked) {
+        int r = bb_sse_scrubber_finish(g.s, &err);
+
+        g.blocked = r == BB_ESTOP;
+        rc = r < 0 && !g.blocked ? cli_fail("moderate", &err) : 0;
+    }
+    if (rc == 0 && g.blocked) {
+        bb_moderator_verdict(w->m, &g.category);
+        rc = write_error_event(&g) < 0 ? -1 : 0;
+    }
+    if (rc == 0 && o->explain) {
+        explain(w, name);
+    }
+    if (rc == 0 && audit != NULL && g.blocked) {
+        rc = audit_hits(audit, w, BB_ACTION_BLOCK, g.category);
+    }
+    bb_sse_scrubber_free(g.s);
+    bb_redactor_free(rd);
+    watch_reset(w);
+    return rc < 0 ? -1 : g.blocked ? 1 : 0;
+}
+
 /* One response: 0 allowed, 1 blocked, -1 error. */
 static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
                         struct watch *w, struct bb_audit *audit,
@@ -423,7 +555,8 @@ int cmd_moderate(int argc, char **argv)
         if (path != NULL && strcmp(path, "-") == 0) {
             path = NULL;
         }
-        r = moderate_one(&o, rs, &w, audit, path);
+        r = o.sse ? moderate_sse(&o, rs, &w, audit, path)
+                  : moderate_one(&o, rs, &w, audit, path);
         rc = r < 0 ? -1 : 0;
         worst = r > worst ? r : worst;
     }

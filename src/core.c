@@ -73,6 +73,8 @@ const char *bb_strerror(int code)
         return "stream already failed or finished";
     case BB_EINPUT:
         return "input cannot be processed safely";
+    case BB_ESTOP:
+        return "stopped by a finding (blocked)";
     default:
         return "unknown error";
     }

@@ -145,6 +145,9 @@ int sse_ready(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
     }
     rc = json_new(j, s->rs, s->apply, s->apply_ud, true, sse_put_fn,
                   &s->res, err);
+    if (rc == 0 && j == &s->js && s->observe != NULL) {
+        bb_json_scrubber_on_finding(*j, sse_observe_payload, s);
+    }
     if (rc == 0 && j == &s->jx) {
         rc = bb_json_scrubber_only(*j, "\x01", err);
         if (rc < 0) {
@@ -243,6 +246,18 @@ static int text_value(struct bb_sse_scrubber *s, const char *p, size_t n,
 }
 
 /* ------------------------------------------------------------ channels */
+
+int sse_observe_payload(const struct bb_finding *f, void *ud)
+{
+    struct bb_sse_scrubber *s = ud;
+    int rc = s->observe(f, s->observe_ud);
+
+    if (rc > 0 && !s->stop) {
+        s->stop = true;
+        s->stop_ev = s->rendering;
+    }
+    return rc < 0 ? rc : 0;
+}
 
 /* The divert of a fed delta: its decided text. */
 static int give(void *ud, const char *text, size_t n, bb_write_fn w,
@@ -508,6 +523,17 @@ int bb_sse_scrubber_finish(struct bb_sse_scrubber *s, struct bb_err *err)
     s->failed = rc < 0;
     s->finished = rc == 0;
     return rc;
+}
+
+void bb_sse_scrubber_on_finding(struct bb_sse_scrubber *s, bb_finding_fn fn,
+                                void *userdata)
+{
+    s->observe = fn;
+    s->observe_ud = userdata;
+    if (s->js != NULL) {
+        bb_json_scrubber_on_finding(s->js, fn ? sse_observe_payload : NULL,
+                                    s);
+    }
 }
 
 const uint64_t *bb_sse_scrubber_counts(const struct bb_sse_scrubber *s)

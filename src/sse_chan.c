@@ -37,6 +37,25 @@ static struct qtgt *tgt_at(struct bb_sse_scrubber *s, const struct chan *c,
     return NULL;
 }
 
+/* The held event whose delta of channel c holds offset off, or NULL. */
+static const struct qev *qev_of(struct bb_sse_scrubber *s,
+                                const struct chan *c, uint64_t off)
+{
+    size_t i;
+    size_t k;
+
+    for (i = 0; i < s->nq; i++) {
+        for (k = 0; k < s->q[i]->nt; k++) {
+            const struct qtgt *t = &s->q[i]->t[k];
+
+            if (t->ch == c && off >= t->start && off < t->end) {
+                return s->q[i];
+            }
+        }
+    }
+    return NULL;
+}
+
 static int chan_text(void *ud, const char *p, size_t n, struct bb_err *err)
 {
     struct chan *c = ud;
@@ -66,6 +85,17 @@ static int chan_finding(void *ud, const struct bb_finding *f,
     struct qtgt *t;
 
     s->counts[f->rule]++;
+    if (s->observe != NULL) {
+        int rc = s->observe(f, s->observe_ud);
+
+        if (rc < 0) {
+            return bb_seterr(err, rc, "finding observer failed");
+        }
+        if (rc > 0 && !s->stop) {
+            s->stop = true;
+            s->stop_ev = qev_of(s, c, f->offset);
+        }
+    }
     if (bb_action_keeps(f->action)) {
         return 0; /* its bytes follow as text */
     }
@@ -170,6 +200,15 @@ static bool decided(const struct qev *e)
     return true;
 }
 
+/* An observer stopped the stream: nothing more goes out. */
+static int stop(struct bb_sse_scrubber *s, struct bb_err *err)
+{
+    while (s->nq > 0) {
+        qev_free(s->q[--s->nq]);
+    }
+    return bb_seterr(err, BB_ESTOP, "SSE: stopped by a finding");
+}
+
 /* Write the held events that are decided, oldest first. */
 static int drain(struct bb_sse_scrubber *s, struct bb_err *err)
 {
@@ -178,7 +217,15 @@ static int drain(struct bb_sse_scrubber *s, struct bb_err *err)
     while (rc == 0 && s->nq > 0 && decided(s->q[0])) {
         struct qev *e = s->q[0];
 
+        if (s->stop && (s->stop_ev == e || s->stop_ev == NULL)) {
+            return stop(s, err);
+        }
+        s->rendering = e;
         rc = sse_render(s, &e->ev, e->t, e->nt, err);
+        s->rendering = NULL;
+        if (rc == 0 && s->stop && (s->stop_ev == e || s->stop_ev == NULL)) {
+            return stop(s, err); /* a finding of its own stops it */
+        }
         if (rc == 0 && s->ob.n > 0 && s->write(s->ob.p, s->ob.n, s->ud) != 0) {
             rc = bb_seterr(err, BB_EIO, "write failed");
         }
@@ -332,6 +379,10 @@ int sse_dispatch(struct bb_sse_scrubber *s, struct bb_err *err)
     }
     if (rc == 0 && i < cls.nt) {
         rc = find_deltas(s, e, err);
+    }
+    while (rc == 0 && s->stop && s->nch > 0) {
+        /* what comes before the stop is decided as if the stream ended */
+        rc = chan_end(s, s->ch[s->nch - 1], err);
     }
     return rc == 0 ? drain(s, err) : rc;
 }

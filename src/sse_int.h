@@ -67,6 +67,8 @@ struct bb_sse_scrubber {
     struct bb_json_scrubber *jx; /* finds the deltas, scrubs nothing */
     bb_write_fn write;
     void *ud;
+    bb_finding_fn observe;       /* told of every finding, or NULL */
+    void *observe_ud;
     struct event ev;             /* the event being read */
     size_t line_start;
     bool cr;                     /* the last byte seen was a CR */
@@ -75,6 +77,10 @@ struct bb_sse_scrubber {
     size_t nch;
     struct qev **q;              /* held events, oldest first */
     size_t nq, qcap;
+    const struct qev *rendering; /* the event being rendered */
+    bool stop;                   /* an observer asked to stop ... */
+    const struct qev *stop_ev;   /* ... before this event (NULL: the
+                                  * newest) */
     bool failed, finished;
     uint64_t pos;
     uint64_t *counts;            /* findings of channels and of the */
@@ -103,6 +109,10 @@ int sse_ready(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
  * s->res. */
 int sse_record(struct bb_sse_scrubber *s, struct bb_json_scrubber **j,
                const char *p, size_t n, struct bb_err *err);
+
+/* The observer of the payload scrubber: s->observe, and a positive
+ * answer stops the stream before the event being rendered. */
+int sse_observe_payload(const struct bb_finding *f, void *ud);
 
 /* sse_chan.c */
 /* A whole event has been read into s->ev: queue it, feed its deltas to

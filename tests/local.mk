@@ -60,7 +60,8 @@ TESTS += tests/unit/check_core tests/unit/check_rules \
 BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
 	tests/badinput.sh tests/roundtrip.sh tests/audit.sh
 TESTS += $(BB_TEST_PROGS)
-EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/valgrind.sh
+EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/expected \
+	tests/valgrind.sh
 
 # CLEANFILES cannot remove a directory (rm -f): do it here.
 clean-local: clean-local-tests

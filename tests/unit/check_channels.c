@@ -459,6 +459,53 @@ START_TEST(test_odd_events)
 }
 END_TEST
 
+/* An observer that answers a finding with a block stops the stream: the
+ * events before the one that holds the finding's first byte go out,
+ * nothing after, and feed or finish says BB_ESTOP. */
+static int stop_on_email(const struct bb_finding *f, void *ud)
+{
+    struct bb_rule_info ri;
+
+    ck_assert_int_eq(bb_ruleset_rule(&ri, ud, f->rule, NULL), 0);
+    return strcmp(ri.type, "EMAIL") == 0 ? 1 : 0;
+}
+
+START_TEST(test_stop)
+{
+    struct env e;
+    struct bb_sse_scrubber *s = NULL;
+    struct bb_err err = { 0, "" };
+    struct out in;
+    struct out o;
+    int rc;
+
+    env_new(&e);
+    memset(&in, 0, sizeof(in));
+    memset(&o, 0, sizeof(o));
+    out_write("", 0, &o);
+    chat_chunk(&in, 0, "{\"content\":\"call 555 0100. \"}", "null");
+    chat_chunk(&in, 0, "{\"content\":\"mail jane.d\"}", "null");
+    chat_chunk(&in, 0, "{\"content\":\"oe@example.com now\"}", "null");
+    chat_chunk(&in, 0, "{}", "\"stop\"");
+    ck_assert_int_eq(bb_sse_scrubber_new(&s, e.rs, e.rd, out_write, &o,
+                                         &err), 0);
+    bb_sse_scrubber_on_finding(s, stop_on_email, e.rs);
+    rc = bb_sse_scrubber_feed(s, in.p, in.n, &err);
+    if (rc == 0) {
+        rc = bb_sse_scrubber_finish(s, &err);
+    }
+    ck_assert_int_eq(rc, BB_ESTOP);
+    ck_assert_msg(strstr(o.p, "call 555 0100. ") != NULL, "%s", o.p);
+    ck_assert(strstr(o.p, "mail") == NULL);
+    ck_assert(strstr(o.p, "example") == NULL);
+    ck_assert_int_eq(bb_sse_scrubber_feed(s, "x", 1, &err), BB_ESTATE);
+    bb_sse_scrubber_free(s);
+    free(in.p);
+    free(o.p);
+    env_free(&e);
+}
+END_TEST
+
 /* A channel that holds bytes over more than 4096 events fails (a
  * private key streamed a character at a time: it may go on for 16000
  * bytes); nothing of the held events is written. */
@@ -508,6 +555,7 @@ static Suite *channels_suite(void)
     tcase_add_test(tc, test_interleaved);
     tcase_add_test(tc, test_queue_limit);
     tcase_add_test(tc, test_odd_events);
+    tcase_add_test(tc, test_stop);
     suite_add_tcase(s, tc);
     return s;
 }
