@@ -391,6 +391,7 @@ void bb_restorer_free(struct bb_restorer *r);
  * bb_scrubber_on_finding). Single-threaded; the ruleset must outlive
  * it. */
 struct bb_moderator;
+struct bb_remote_result;
 
 int bb_moderator_new(struct bb_moderator **out, const struct bb_ruleset *rs,
                      struct bb_err *err);
@@ -410,9 +411,49 @@ enum bb_action bb_moderator_verdict(const struct bb_moderator *m,
 bool bb_moderator_fired(const struct bb_moderator *m, size_t rule);
 double bb_moderator_score(const struct bb_moderator *m,
                           const char *category);
+/* Remote scores: a category decides when its score reaches the
+ * category's remote threshold, or, without one, when the endpoint
+ * flagged it; it then blocks (unless an override says flag). */
+int bb_moderator_remote_threshold(struct bb_moderator *m,
+                                  const char *category, double threshold,
+                                  struct bb_err *err);
+void bb_moderator_remote(struct bb_moderator *m,
+                         const struct bb_remote_result *r);
 /* Start a new response. */
 void bb_moderator_reset(struct bb_moderator *m);
 void bb_moderator_free(struct bb_moderator *m);
+
+/* ------------------------------------------------------------------ */
+/* Remote moderation                                                   */
+
+/* The 13 moderation category names, NULL-terminated; static storage.
+ * Scores and flags below are in this order. */
+const char *const *bb_moderation_categories(void);
+
+struct bb_remote_opts {
+    const char *url;      /* an OpenAI-compatible .../v1/moderations */
+    const char *api_key;  /* sent as a Bearer token, or NULL: none */
+    const char *model;    /* e.g. "omni-moderation-latest", or NULL */
+    long timeout_ms;      /* per attempt; 0: 10 s */
+    unsigned retries;     /* on connection errors, timeouts, 429, 5xx */
+    unsigned backoff_ms;  /* the first wait (0: 200 ms), doubled each
+                           * retry, plus up to half again of jitter */
+};
+
+struct bb_remote_result {
+    bool flagged;
+    double scores[13];    /* category_scores */
+    bool categories[13];  /* the endpoint's own verdict per category */
+};
+
+/* Send texts[0, n) (scrubbed: never raw input) as the inputs of one
+ * request; results[i] answers texts[i]. An answer that is not a
+ * moderation result for n inputs is BB_EINPUT; an endpoint that cannot
+ * answer (after the retries), BB_EIO. */
+int bb_remote_moderate(struct bb_remote_result *results,
+                       const struct bb_remote_opts *opts,
+                       const char *const *texts, const size_t *lens, size_t n,
+                       struct bb_err *err);
 
 /* ------------------------------------------------------------------ */
 /* Audit log (docs/AUDIT-FORMAT.md)                                    */

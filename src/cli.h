@@ -54,6 +54,12 @@ enum cli_opt {
     OPT_JSON_ONLY,
     OPT_AUDIT,
     OPT_AUDIT_KEY_FILE,
+    OPT_REMOTE,
+    OPT_REMOTE_KEY_ENV,
+    OPT_REMOTE_MODEL,
+    OPT_REMOTE_TIMEOUT,
+    OPT_REMOTE_RETRIES,
+    OPT_REMOTE_FAIL,
     OPT_HELP
 };
 
@@ -111,6 +117,24 @@ int cli_audit_key(unsigned char *key, size_t *len, const char *key_file,
 /* Open the audit log at path; NULL on error (message printed). */
 struct bb_audit *cli_audit_open(const char *path, const char *key_file,
                                 const char *cmd);
+/* Remote moderation options (cli_remote.c). */
+struct cli_remote {
+    const char *url;      /* NULL: no remote moderation */
+    const char *key_env;  /* NULL: OPENAI_API_KEY */
+    const char *model;    /* NULL: omni-moderation-latest */
+    double timeout_s;     /* 0: 10 */
+    long retries;         /* -1: 3 */
+    bool fail_open;
+};
+/* 1 if opt was a --remote option (taken), 0 if not, -1 on a bad value
+ * (message printed). */
+int cli_remote_option(struct cli_remote *r, int opt, const char *arg,
+                      const char *cmd);
+/* Check scrubbed text with the endpoint and give the moderator its
+ * scores; a negative code (err set) when the endpoint could not say. */
+int cli_remote_check(const struct cli_remote *r, struct bb_moderator *m,
+                     const char *text, size_t n, struct bb_err *err);
+
 /* Records of the redactions and flags of a run: counts per rule. */
 int cli_audit_counts(struct bb_audit *a, const char *source,
                      const struct bb_ruleset *rs, const uint64_t *totals,

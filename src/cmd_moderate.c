@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "blackbar.h"
-#include "cli.h"
+#include "cli_moderate.h"
 
 #define INPUT_MAX ((size_t)64 << 20)
 
@@ -40,6 +40,21 @@ static const char usage[] =
     "                          1); repeatable\n"
     "      --action-override CAT=block|flag\n"
     "                          what a category does; repeatable\n"
+    "      --remote URL        also ask an OpenAI-compatible moderation\n"
+    "                          endpoint (.../v1/moderations), with the\n"
+    "                          scrubbed text only (text and json)\n"
+    "      --remote-key-env NAME  the API key's environment variable\n"
+    "                          (default OPENAI_API_KEY)\n"
+    "      --remote-model NAME the model (default omni-moderation-latest)\n"
+    "      --remote-threshold CAT=X\n"
+    "                          block when the endpoint scores CAT at X (0-1)\n"
+    "                          or more (default: when it flags CAT)\n"
+    "      --remote-timeout S  seconds per attempt (default 10)\n"
+    "      --remote-retries N  retries on connection errors, timeouts, 429\n"
+    "                          and 5xx, with exponential backoff (default 3)\n"
+    "      --remote-fail closed|open\n"
+    "                          when the endpoint cannot answer: block\n"
+    "                          (default) or pass; audited either way\n"
     "      --explain           print the rules that matched (ids and\n"
     "                          categories, never the text) to stderr\n"
     "      --audit FILE        append each block and flag to the audit log\n"
@@ -50,7 +65,8 @@ static const char usage[] =
 enum {
     OPT_THRESHOLD = OPT_HELP + 1,
     OPT_OVERRIDE,
-    OPT_EXPLAIN
+    OPT_EXPLAIN,
+    OPT_REMOTE_THRESHOLD
 };
 
 static const struct option longopts[] = {
@@ -60,6 +76,13 @@ static const struct option longopts[] = {
     { "threshold", required_argument, NULL, OPT_THRESHOLD },
     { "action-override", required_argument, NULL, OPT_OVERRIDE },
     { "explain", no_argument, NULL, OPT_EXPLAIN },
+    { "remote", required_argument, NULL, OPT_REMOTE },
+    { "remote-key-env", required_argument, NULL, OPT_REMOTE_KEY_ENV },
+    { "remote-model", required_argument, NULL, OPT_REMOTE_MODEL },
+    { "remote-threshold", required_argument, NULL, OPT_REMOTE_THRESHOLD },
+    { "remote-timeout", required_argument, NULL, OPT_REMOTE_TIMEOUT },
+    { "remote-retries", required_argument, NULL, OPT_REMOTE_RETRIES },
+    { "remote-fail", required_argument, NULL, OPT_REMOTE_FAIL },
     { "audit", required_argument, NULL, OPT_AUDIT },
     { "audit-key-file", required_argument, NULL, OPT_AUDIT_KEY_FILE },
     { "help", no_argument, NULL, 'h' },
@@ -68,12 +91,13 @@ static const struct option longopts[] = {
 
 struct mod_opts {
     struct cli_rules rules;
+    struct cli_remote remote;
     bool json;
     bool sse;
     bool explain;
     const char *audit;
     const char *audit_key_file;
-    char *settings[64]; /* "T:CAT=N" or "A:CAT=ACTION" */
+    char *settings[64]; /* "T:CAT=N", "A:CAT=ACTION", "R:CAT=X" */
     size_t nsettings;
 };
 
@@ -101,63 +125,6 @@ static int put(const void *data, size_t len, void *ud)
     return 0;
 }
 
-/* Where each moderation rule first matched (for --explain and the
- * audit log). */
-struct hit {
-    size_t rule;
-    uint64_t offset;
-    size_t length;
-    char *value; /* in memory only: fingerprinted, never written */
-};
-
-struct watch {
-    struct bb_moderator *m;
-    const struct bb_ruleset *rs;
-    struct hit hits[64];
-    size_t nhits;
-};
-
-static int observe(const struct bb_finding *f, void *ud)
-{
-    struct watch *w = ud;
-    struct bb_rule_info ri;
-    const char *cat;
-
-    if (bb_ruleset_rule(&ri, w->rs, f->rule, NULL) == 0 &&
-        ri.category != NULL && !bb_moderator_fired(w->m, f->rule) &&
-        w->nhits < sizeof(w->hits) / sizeof(*w->hits)) {
-        struct hit *h = &w->hits[w->nhits];
-
-        h->value = malloc(f->length + 1);
-        if (h->value == NULL) {
-            return BB_ENOMEM;
-        }
-        memcpy(h->value, f->value, f->length);
-        h->value[f->length] = '\0';
-        h->rule = f->rule;
-        h->offset = f->offset;
-        h->length = f->length;
-        w->nhits++;
-    }
-    if (bb_moderator_observe(f, w->m) < 0) {
-        return BB_ENOMEM;
-    }
-    /* a block stops a stream (the SSE scrubber) before this finding */
-    return bb_moderator_verdict(w->m, &cat) == BB_ACTION_BLOCK ? 1 : 0;
-}
-
-static void watch_reset(struct watch *w)
-{
-    size_t i;
-
-    for (i = 0; i < w->nhits; i++) {
-        memset(w->hits[i].value, 0, w->hits[i].length);
-        free(w->hits[i].value);
-    }
-    w->nhits = 0;
-    bb_moderator_reset(w->m);
-}
-
 static int parse(struct mod_opts *o, int argc, char **argv)
 {
     int c;
@@ -167,6 +134,7 @@ static int parse(struct mod_opts *o, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
         int r = cli_rules_option(&o->rules, c, optarg, "moderate");
 
+        r = r == 0 ? cli_remote_option(&o->remote, c, optarg, "moderate") : r;
         if (r < 0) {
             return -1;
         }
@@ -186,7 +154,8 @@ static int parse(struct mod_opts *o, int argc, char **argv)
             cli_error("moderate", "unknown --format %s (want text, json or "
                       "sse)", optarg);
             return -1;
-        } else if ((c == OPT_THRESHOLD || c == OPT_OVERRIDE) &&
+        } else if ((c == OPT_THRESHOLD || c == OPT_OVERRIDE ||
+                    c == OPT_REMOTE_THRESHOLD) &&
                    o->nsettings < 64) {
             char *s = malloc(strlen(optarg) + 3);
 
@@ -194,7 +163,8 @@ static int parse(struct mod_opts *o, int argc, char **argv)
                 return -1;
             }
             snprintf(s, strlen(optarg) + 3, "%c:%s",
-                     c == OPT_THRESHOLD ? 'T' : 'A', optarg);
+                     c == OPT_THRESHOLD ? 'T' : c == OPT_OVERRIDE ? 'A' : 'R',
+                     optarg);
             o->settings[o->nsettings++] = s;
         } else if (c == OPT_EXPLAIN) {
             o->explain = true;
@@ -223,22 +193,27 @@ static int apply_settings(struct bb_moderator *m, const struct mod_opts *o)
 
         if (eq == NULL) {
             cli_error("moderate", "%s wants CATEGORY=VALUE",
-                      o->settings[i][0] == 'T' ? "--threshold"
-                                               : "--action-override");
+                      o->settings[i][0] == 'T'   ? "--threshold"
+                      : o->settings[i][0] == 'R' ? "--remote-threshold"
+                                                 : "--action-override");
             return -1;
         }
         *eq = '\0';
-        if (o->settings[i][0] == 'T') {
+        if (o->settings[i][0] != 'A') {
             char *end;
             double t = strtod(eq + 1, &end);
 
             if (*end != '\0' || end == eq + 1) {
                 *eq = '=';
-                cli_error("moderate", "--threshold %s: not a number",
+                cli_error("moderate", "%s %s: not a number",
+                          o->settings[i][0] == 'T' ? "--threshold"
+                                                   : "--remote-threshold",
                           o->settings[i] + 2);
                 return -1;
             }
-            rc = bb_moderator_threshold(m, cat, t, &err);
+            rc = o->settings[i][0] == 'T'
+                     ? bb_moderator_threshold(m, cat, t, &err)
+                     : bb_moderator_remote_threshold(m, cat, t, &err);
         } else {
             enum bb_action a = strcmp(eq + 1, "block") == 0 ? BB_ACTION_BLOCK
                                : strcmp(eq + 1, "flag") == 0
@@ -266,177 +241,6 @@ static int slurp_cb(const char *buf, size_t n, void *ud)
     return put(buf, n, in) < 0 ? -3 : 0;
 }
 
-static void explain(const struct watch *w, const char *name)
-{
-    struct bb_rule_info ri;
-    size_t i;
-
-    for (i = 0; i < w->nhits; i++) {
-        if (bb_ruleset_rule(&ri, w->rs, w->hits[i].rule, NULL) == 0) {
-            fprintf(stderr, "%s: %s (%s, weight %g, %s)\n", name, ri.id,
-                    ri.category, ri.weight,
-                    ri.action == BB_ACTION_BLOCK ? "block" : "flag");
-        }
-    }
-}
-
-static int audit_hits(struct bb_audit *a, const struct watch *w,
-                      enum bb_action verdict, const char *category)
-{
-    struct bb_rule_info ri;
-    struct bb_err err;
-    size_t i;
-
-    for (i = 0; i < w->nhits; i++) {
-        struct bb_audit_rec r;
-        char ex[64];
-
-        if (bb_ruleset_rule(&ri, w->rs, w->hits[i].rule, NULL) < 0 ||
-            strcmp(ri.category, category) != 0) {
-            continue;
-        }
-        memset(&r, 0, sizeof(r));
-        snprintf(ex, sizeof(ex), "[%zu chars withheld]", w->hits[i].length);
-        r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
-        r.source = "moderate";
-        r.direction = "response";
-        r.rule = ri.id;
-        r.category = ri.category;
-        r.type = ri.type;
-        r.action = r.event;
-        r.offset = w->hits[i].offset;
-        r.length = w->hits[i].length;
-        r.value = w->hits[i].value;
-        r.value_len = w->hits[i].length;
-        r.excerpt = ex;
-        if (bb_audit_write(a, &r, &err) < 0) {
-            return cli_fail("moderate", &err);
-        }
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------ streams */
-
-enum provider { P_CHAT, P_RESPONSES, P_ANTHROPIC };
-
-/* An SSE stream being moderated. */
-struct gate {
-    struct watch *w;
-    struct bb_sse_scrubber *s;
-    enum provider provider;
-    bool known;          /* the provider was recognised */
-    bool blocked;        /* the scrubber stopped at a block */
-    const char *category;
-    uint64_t events;
-};
-
-static int write_error_event(struct gate *g)
-{
-    char msg[160];
-    char ev[512];
-
-    snprintf(msg, sizeof(msg), "The response was blocked by blackbar "
-             "(category: %s).", g->category);
-    if (g->provider == P_ANTHROPIC) {
-        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
-                 "\"error\":{\"type\":\"invalid_request_error\","
-                 "\"message\":\"%s\"}}\n\n", msg);
-    } else if (g->provider == P_RESPONSES) {
-        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
-                 "\"code\":\"content_blocked\",\"message\":\"%s\","
-                 "\"param\":null}\n\n", msg);
-    } else {
-        snprintf(ev, sizeof(ev), "data: {\"error\":{\"message\":\"%s\","
-                 "\"type\":\"invalid_request_error\",\"param\":null,"
-                 "\"code\":\"content_blocked\"}}\n\n", msg);
-    }
-    return cli_out_write(ev, strlen(ev), NULL);
-}
-
-static int gate_write(const void *p, size_t n, void *ud)
-{
-    (void)ud;
-    return cli_out_write(p, n, NULL);
-}
-
-static void guess_provider(struct gate *g, const char *p, size_t n)
-{
-    if (g->known) {
-        return;
-    }
-    if (memmem(p, n, "message_start", 13) != NULL ||
-        memmem(p, n, "content_block_", 14) != NULL) {
-        g->provider = P_ANTHROPIC;
-        g->known = true;
-    } else if (memmem(p, n, "\"response.", 10) != NULL ||
-               memmem(p, n, "event: response.", 16) != NULL) {
-        g->provider = P_RESPONSES;
-        g->known = true;
-    } else if (memmem(p, n, "\"choices\"", 9) != NULL) {
-        g->known = true;
-    }
-}
-
-static int sse_chunk(const char *buf, size_t n, void *ud)
-{
-    struct gate *g = ud;
-    struct bb_err err;
-    int rc;
-
-    guess_provider(g, buf, n);
-    rc = bb_sse_scrubber_feed(g->s, buf, n, &err);
-    if (rc == BB_ESTOP) {
-        return -5; /* blocked: read no more */
-    }
-    return rc < 0 ? cli_fail("moderate", &err) : 0;
-}
-
-/* A stream: 0 allowed, 1 blocked, -1 error. */
-static int moderate_sse(const struct mod_opts *o, const struct bb_ruleset *rs,
-                        struct watch *w, struct bb_audit *audit,
-                        const char *path)
-{
-    struct bb_redactor *rd = NULL;
-    struct gate g;
-    struct bb_err err;
-    const char *name = path ? path : "(stdin)";
-    int rc = 0;
-
-    memset(&g, 0, sizeof(g));
-    g.w = w;
-    if (bb_redactor_new(&rd, rs, &err) < 0 ||
-        bb_sse_scrubber_new(&g.s, rs, rd, gate_write, &g, &err) < 0) {
-        rc = cli_fail("moderate", &err);
-    }
-    if (rc == 0) {
-        bb_sse_scrubber_on_finding(g.s, observe, w);
-        rc = cli_read_path(path, "moderate", sse_chunk, &g);
-        g.blocked = rc == -5;
-        rc = rc == -5 ? 0 : rc;
-    }
-    if (rc == 0 && !g.blocked) {
-        int r = bb_sse_scrubber_finish(g.s, &err);
-
-        g.blocked = r == BB_ESTOP;
-        rc = r < 0 && !g.blocked ? cli_fail("moderate", &err) : 0;
-    }
-    if (rc == 0 && g.blocked) {
-        bb_moderator_verdict(w->m, &g.category);
-        rc = write_error_event(&g) < 0 ? -1 : 0;
-    }
-    if (rc == 0 && o->explain) {
-        explain(w, name);
-    }
-    if (rc == 0 && audit != NULL && g.blocked) {
-        rc = audit_hits(audit, w, BB_ACTION_BLOCK, g.category);
-    }
-    bb_sse_scrubber_free(g.s);
-    bb_redactor_free(rd);
-    watch_reset(w);
-    return rc < 0 ? -1 : g.blocked ? 1 : 0;
-}
-
 /* One response: 0 allowed, 1 blocked, -1 error. */
 static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
                         struct watch *w, struct bb_audit *audit,
@@ -448,6 +252,7 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
     struct bb_err err;
     const char *name = path ? path : "(stdin)";
     const char *category = NULL;
+    bool remote_down = false;
     enum bb_action v;
     int rc;
 
@@ -463,7 +268,7 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
 
         rc = bb_json_scrubber_new(&j, rs, rd, false, put, &res, &err);
         if (rc == 0) {
-            bb_json_scrubber_on_finding(j, observe, w);
+            bb_json_scrubber_on_finding(j, mod_observe, w);
             rc = bb_json_scrubber_feed(j, in.p ? in.p : "", in.n, &err);
         }
         rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
@@ -474,19 +279,33 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
 
         rc = bb_scrubber_new(&s, rs, rd, put, &res, &err);
         if (rc == 0) {
-            bb_scrubber_on_finding(s, observe, w);
+            bb_scrubber_on_finding(s, mod_observe, w);
             rc = bb_scrubber_feed(s, in.p ? in.p : "", in.n, &err);
         }
         rc = rc == 0 ? bb_scrubber_finish(s, &err) : rc;
         bb_scrubber_free(s);
         rc = rc < 0 ? cli_fail("moderate", &err) : 0;
     }
-    v = rc == 0 ? bb_moderator_verdict(w->m, &category) : BB_ACTION_REDACT;
-    if (rc == 0 && o->explain) {
-        explain(w, name);
+    if (rc == 0 && o->remote.url != NULL &&
+        cli_remote_check(&o->remote, w->m, res.p ? res.p : "", res.n,
+                         &err) < 0) {
+        /* the endpoint could not say: fail closed (block) or open */
+        fprintf(stderr, "blackbar: moderate: %s: %s%s\n", name, err.msg,
+                o->remote.fail_open ? " (passed: --remote-fail open)" : "");
+        remote_down = true;
+        rc = audit ? mod_audit_remote(audit, &o->remote, err.msg) : 0;
     }
+    v = rc == 0 ? bb_moderator_verdict(w->m, &category) : BB_ACTION_REDACT;
     if (rc == 0 && audit != NULL && v != BB_ACTION_REDACT) {
-        rc = audit_hits(audit, w, v, category);
+        rc = mod_audit_hits(audit, w, v, category);
+    }
+    if (rc == 0 && remote_down && !o->remote.fail_open &&
+        v != BB_ACTION_BLOCK) {
+        v = BB_ACTION_BLOCK; /* (its record is written above) */
+        category = "moderation unavailable";
+    }
+    if (rc == 0 && o->explain) {
+        mod_explain(w, name);
     }
     if (rc == 0 && v == BB_ACTION_BLOCK) {
         char msg[256];
@@ -511,7 +330,7 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
     free(in.p);
     free(res.p);
     bb_redactor_free(rd);
-    watch_reset(w);
+    mod_watch_reset(w);
     return rc;
 }
 
@@ -528,6 +347,7 @@ int cmd_moderate(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     memset(&w, 0, sizeof(w));
+    o.remote.retries = -1;
     o.rules.moderation = true;
     rc = parse(&o, argc, argv);
     if (rc == 0) {
@@ -540,6 +360,10 @@ int cmd_moderate(int argc, char **argv)
     w.rs = rs;
     if (rc == 0) {
         rc = apply_settings(w.m, &o);
+    }
+    if (rc == 0 && o.remote.url != NULL && o.sse) {
+        cli_error("moderate", "--remote does not take --format sse yet");
+        rc = -1;
     }
     if (rc == 0 && o.audit != NULL) {
         audit = cli_audit_open(o.audit, o.audit_key_file, "moderate");
@@ -555,7 +379,7 @@ int cmd_moderate(int argc, char **argv)
         if (path != NULL && strcmp(path, "-") == 0) {
             path = NULL;
         }
-        r = o.sse ? moderate_sse(&o, rs, &w, audit, path)
+        r = o.sse ? mod_sse(rs, &w, audit, o.explain, path)
                   : moderate_one(&o, rs, &w, audit, path);
         rc = r < 0 ? -1 : 0;
         worst = r > worst ? r : worst;

@@ -28,6 +28,8 @@ struct bb_moderator {
     double threshold[NCAT];
     int override[NCAT];   /* -1, or the action for the category */
     bool block[NCAT];     /* a block rule of the category matched */
+    double rthreshold[NCAT]; /* remote: score to reach, or < 0: flag */
+    bool remote[NCAT];    /* remote moderation decided the category */
 };
 
 static int cat_index(const char *name)
@@ -68,6 +70,7 @@ int bb_moderator_new(struct bb_moderator **out, const struct bb_ruleset *rs,
     for (i = 0; i < NCAT; i++) {
         m->threshold[i] = 1.0;
         m->override[i] = -1;
+        m->rthreshold[i] = -1.0;
     }
     *out = m;
     return 0;
@@ -130,12 +133,12 @@ enum bb_action bb_moderator_verdict(const struct bb_moderator *m,
     for (i = 0; i < NCAT; i++) {
         enum bb_action a;
 
-        if (m->score[i] + 1e-9 < m->threshold[i]) {
+        if (m->score[i] + 1e-9 < m->threshold[i] && !m->remote[i]) {
             continue;
         }
-        a = m->override[i] >= 0 ? (enum bb_action)m->override[i]
-            : m->block[i]       ? BB_ACTION_BLOCK
-                                : BB_ACTION_FLAG;
+        a = m->override[i] >= 0           ? (enum bb_action)m->override[i]
+            : m->block[i] || m->remote[i] ? BB_ACTION_BLOCK
+                                          : BB_ACTION_FLAG;
         if (a == BB_ACTION_BLOCK && v != BB_ACTION_BLOCK) {
             v = a;
             *category = categories[i];
@@ -159,11 +162,41 @@ double bb_moderator_score(const struct bb_moderator *m, const char *category)
     return c < 0 ? 0.0 : m->score[c];
 }
 
+int bb_moderator_remote_threshold(struct bb_moderator *m,
+                                  const char *category, double t,
+                                  struct bb_err *err)
+{
+    int c = cat_index(category);
+
+    if (c < 0 || !(t > 0.0 && t <= 1.0)) {
+        return bb_seterr(err, BB_EINVAL, c < 0 ? "unknown category"
+                                               : "a remote threshold is "
+                                                 "above 0, at most 1");
+    }
+    m->rthreshold[c] = t;
+    return 0;
+}
+
+void bb_moderator_remote(struct bb_moderator *m,
+                         const struct bb_remote_result *r)
+{
+    size_t i;
+
+    for (i = 0; i < NCAT; i++) {
+        bool hit = m->rthreshold[i] >= 0.0
+                       ? r->scores[i] >= m->rthreshold[i]
+                       : r->categories[i];
+
+        m->remote[i] = m->remote[i] || hit;
+    }
+}
+
 void bb_moderator_reset(struct bb_moderator *m)
 {
     memset(m->fired, 0, bb_ruleset_count(m->rs) * sizeof(*m->fired));
     memset(m->score, 0, sizeof(m->score));
     memset(m->block, 0, sizeof(m->block));
+    memset(m->remote, 0, sizeof(m->remote));
 }
 
 void bb_moderator_free(struct bb_moderator *m)

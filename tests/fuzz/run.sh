@@ -32,7 +32,7 @@ for t in ${FUZZ_TARGETS:-json sse}; do
         -I"$src/src" -I"$build/src" $lib "$builtin" \
         -DFUZZ_$(echo "$t" | tr a-z A-Z) \
         "$src/tests/fuzz/fuzz.c" -o "$out/fuzz_$t" \
-        $(pkg-config --cflags --libs libpcre2-8 libcjson libcrypto) -lm
+        $(pkg-config --cflags --libs libpcre2-8 libcjson libcrypto libcurl) -lm
     mkdir -p "$out/corpus-$t"
     cp "$src/tests/fuzz/seed-$t"/* "$out/corpus-$t/"
     echo "=== fuzz_$t: $time s"

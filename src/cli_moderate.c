@@ -1,0 +1,256 @@
+/*
+ * cli_moderate.c - helpers of `blackbar moderate`: the rules that matched
+ * in a response (kept for --explain and the audit log, never written),
+ * their audit records, and the streaming path, where a block stops the
+ * SSE stream and one error event in the provider's format ends it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_moderate.h"
+
+int mod_observe(const struct bb_finding *f, void *ud)
+{
+    struct watch *w = ud;
+    struct bb_rule_info ri;
+    const char *cat;
+
+    if (bb_ruleset_rule(&ri, w->rs, f->rule, NULL) == 0 &&
+        ri.category != NULL && !bb_moderator_fired(w->m, f->rule) &&
+        w->nhits < sizeof(w->hits) / sizeof(*w->hits)) {
+        struct hit *h = &w->hits[w->nhits];
+
+        h->value = malloc(f->length + 1);
+        if (h->value == NULL) {
+            return BB_ENOMEM;
+        }
+        memcpy(h->value, f->value, f->length);
+        h->value[f->length] = '\0';
+        h->rule = f->rule;
+        h->offset = f->offset;
+        h->length = f->length;
+        w->nhits++;
+    }
+    if (bb_moderator_observe(f, w->m) < 0) {
+        return BB_ENOMEM;
+    }
+    /* a block stops a stream (the SSE scrubber) before this finding */
+    return bb_moderator_verdict(w->m, &cat) == BB_ACTION_BLOCK ? 1 : 0;
+}
+
+void mod_watch_reset(struct watch *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nhits; i++) {
+        memset(w->hits[i].value, 0, w->hits[i].length);
+        free(w->hits[i].value);
+    }
+    w->nhits = 0;
+    bb_moderator_reset(w->m);
+}
+
+void mod_explain(const struct watch *w, const char *name)
+{
+    struct bb_rule_info ri;
+    size_t i;
+
+    for (i = 0; i < w->nhits; i++) {
+        if (bb_ruleset_rule(&ri, w->rs, w->hits[i].rule, NULL) == 0) {
+            fprintf(stderr, "%s: %s (%s, weight %g, %s)\n", name, ri.id,
+                    ri.category, ri.weight,
+                    ri.action == BB_ACTION_BLOCK ? "block" : "flag");
+        }
+    }
+}
+
+int mod_audit_hits(struct bb_audit *a, const struct watch *w,
+                   enum bb_action verdict, const char *category)
+{
+    struct bb_rule_info ri;
+    struct bb_audit_rec r;
+    struct bb_err err;
+    size_t n = 0;
+    size_t i;
+
+    for (i = 0; i < w->nhits; i++) {
+        char ex[64];
+
+        if (bb_ruleset_rule(&ri, w->rs, w->hits[i].rule, NULL) < 0 ||
+            strcmp(ri.category, category) != 0) {
+            continue;
+        }
+        memset(&r, 0, sizeof(r));
+        snprintf(ex, sizeof(ex), "[%zu chars withheld]", w->hits[i].length);
+        r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
+        r.source = "moderate";
+        r.direction = "response";
+        r.rule = ri.id;
+        r.category = ri.category;
+        r.type = ri.type;
+        r.action = r.event;
+        r.offset = w->hits[i].offset;
+        r.length = w->hits[i].length;
+        r.value = w->hits[i].value;
+        r.value_len = w->hits[i].length;
+        r.excerpt = ex;
+        if (bb_audit_write(a, &r, &err) < 0) {
+            return cli_fail("moderate", &err);
+        }
+        n++;
+    }
+    if (n == 0) {
+        /* decided by the remote endpoint (or unavailable): one record */
+        memset(&r, 0, sizeof(r));
+        r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
+        r.source = "moderate";
+        r.direction = "response";
+        r.category = category;
+        r.action = r.event;
+        r.excerpt = "decided by the remote moderation endpoint";
+        if (bb_audit_write(a, &r, &err) < 0) {
+            return cli_fail("moderate", &err);
+        }
+    }
+    return 0;
+}
+
+int mod_audit_remote(struct bb_audit *a, const struct cli_remote *r,
+                        const char *why)
+{
+    struct bb_audit_rec rec;
+    struct bb_err err;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.event = r->fail_open ? "error" : "block";
+    rec.source = "moderate";
+    rec.direction = "response";
+    rec.rule = "remote-moderation";
+    rec.action = r->fail_open ? "pass" : "block";
+    rec.excerpt = why;
+    if (bb_audit_write(a, &rec, &err) < 0) {
+        return cli_fail("moderate", &err);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ streams */
+
+enum provider { P_CHAT, P_RESPONSES, P_ANTHROPIC };
+
+/* An SSE stream being moderated. */
+struct gate {
+    struct watch *w;
+    struct bb_sse_scrubber *s;
+    enum provider provider;
+    bool known;          /* the provider was recognised */
+    bool blocked;        /* the scrubber stopped at a block */
+    const char *category;
+    uint64_t events;
+};
+
+static int write_error_event(struct gate *g)
+{
+    char msg[160];
+    char ev[512];
+
+    snprintf(msg, sizeof(msg), "The response was blocked by blackbar "
+             "(category: %s).", g->category);
+    if (g->provider == P_ANTHROPIC) {
+        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
+                 "\"error\":{\"type\":\"invalid_request_error\","
+                 "\"message\":\"%s\"}}\n\n", msg);
+    } else if (g->provider == P_RESPONSES) {
+        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
+                 "\"code\":\"content_blocked\",\"message\":\"%s\","
+                 "\"param\":null}\n\n", msg);
+    } else {
+        snprintf(ev, sizeof(ev), "data: {\"error\":{\"message\":\"%s\","
+                 "\"type\":\"invalid_request_error\",\"param\":null,"
+                 "\"code\":\"content_blocked\"}}\n\n", msg);
+    }
+    return cli_out_write(ev, strlen(ev), NULL);
+}
+
+static int gate_write(const void *p, size_t n, void *ud)
+{
+    (void)ud;
+    return cli_out_write(p, n, NULL);
+}
+
+static void guess_provider(struct gate *g, const char *p, size_t n)
+{
+    if (g->known) {
+        return;
+    }
+    if (memmem(p, n, "message_start", 13) != NULL ||
+        memmem(p, n, "content_block_", 14) != NULL) {
+        g->provider = P_ANTHROPIC;
+        g->known = true;
+    } else if (memmem(p, n, "\"response.", 10) != NULL ||
+               memmem(p, n, "event: response.", 16) != NULL) {
+        g->provider = P_RESPONSES;
+        g->known = true;
+    } else if (memmem(p, n, "\"choices\"", 9) != NULL) {
+        g->known = true;
+    }
+}
+
+static int sse_chunk(const char *buf, size_t n, void *ud)
+{
+    struct gate *g = ud;
+    struct bb_err err;
+    int rc;
+
+    guess_provider(g, buf, n);
+    rc = bb_sse_scrubber_feed(g->s, buf, n, &err);
+    if (rc == BB_ESTOP) {
+        return -5; /* blocked: read no more */
+    }
+    return rc < 0 ? cli_fail("moderate", &err) : 0;
+}
+
+/* A stream: 0 allowed, 1 blocked, -1 error. */
+int mod_sse(const struct bb_ruleset *rs, struct watch *w,
+            struct bb_audit *audit, bool explain, const char *path)
+{
+    struct bb_redactor *rd = NULL;
+    struct gate g;
+    struct bb_err err;
+    const char *name = path ? path : "(stdin)";
+    int rc = 0;
+
+    memset(&g, 0, sizeof(g));
+    g.w = w;
+    if (bb_redactor_new(&rd, rs, &err) < 0 ||
+        bb_sse_scrubber_new(&g.s, rs, rd, gate_write, &g, &err) < 0) {
+        rc = cli_fail("moderate", &err);
+    }
+    if (rc == 0) {
+        bb_sse_scrubber_on_finding(g.s, mod_observe, w);
+        rc = cli_read_path(path, "moderate", sse_chunk, &g);
+        g.blocked = rc == -5;
+        rc = rc == -5 ? 0 : rc;
+    }
+    if (rc == 0 && !g.blocked) {
+        int r = bb_sse_scrubber_finish(g.s, &err);
+
+        g.blocked = r == BB_ESTOP;
+        rc = r < 0 && !g.blocked ? cli_fail("moderate", &err) : 0;
+    }
+    if (rc == 0 && g.blocked) {
+        bb_moderator_verdict(w->m, &g.category);
+        rc = write_error_event(&g) < 0 ? -1 : 0;
+    }
+    if (rc == 0 && explain) {
+        mod_explain(w, name);
+    }
+    if (rc == 0 && audit != NULL && g.blocked) {
+        rc = mod_audit_hits(audit, w, BB_ACTION_BLOCK, g.category);
+    }
+    bb_sse_scrubber_free(g.s);
+    bb_redactor_free(rd);
+    mod_watch_reset(w);
+    return rc < 0 ? -1 : g.blocked ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * cli_moderate.h - what `blackbar moderate` (cmd_moderate.c) shares with
+ * its helpers (cli_moderate.c): the moderation rules that matched in a
+ * response, their explanation and audit records, and the streaming path.
+ */
+#ifndef BB_CLI_MODERATE_H
+#define BB_CLI_MODERATE_H
+
+#include <stdbool.h>
+
+#include "blackbar.h"
+#include "cli.h"
+
+/* Where each moderation rule first matched (for --explain and the
+ * audit log). */
+struct hit {
+    size_t rule;
+    uint64_t offset;
+    size_t length;
+    char *value; /* in memory only: fingerprinted, never written */
+};
+
+struct watch {
+    struct bb_moderator *m;
+    const struct bb_ruleset *rs;
+    struct hit hits[64];
+    size_t nhits;
+};
+
+/* bb_finding_fn: the moderator is told of each finding, its first
+ * match per rule kept; 1 when the verdict is now a block (a stream then
+ * stops). */
+int mod_observe(const struct bb_finding *f, void *ud);
+void mod_watch_reset(struct watch *w);
+/* --explain: the rules that matched, to stderr. */
+void mod_explain(const struct watch *w, const char *name);
+/* Audit records of the matched rules of category. */
+int mod_audit_hits(struct bb_audit *a, const struct watch *w,
+                   enum bb_action verdict, const char *category);
+/* Audit record of a remote endpoint that could not answer. */
+int mod_audit_remote(struct bb_audit *a, const struct cli_remote *r,
+                     const char *why);
+/* One SSE stream: 0 allowed, 1 blocked, -1 error. */
+int mod_sse(const struct bb_ruleset *rs, struct watch *w,
+            struct bb_audit *audit, bool explain, const char *path);
+
+#endif

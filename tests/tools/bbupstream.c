@@ -1,0 +1,184 @@
+/*
+ * bbupstream.c - test stand-in for an OpenAI-compatible moderation
+ * endpoint, on libmicrohttpd, bound to 127.0.0.1 on a free port.
+ *
+ *   bbupstream MODE PORTFILE LOGFILE
+ *
+ * Writes its port to PORTFILE, appends each request's body (one line)
+ * to LOGFILE, and answers POST .../moderations in OpenAI's exact shape:
+ * for each input, violence scores 0.93 when it holds "detonate", 0.30
+ * when it holds "fight", else 0.01, and is flagged at 0.5. MODE changes
+ * that: ok, stall (answers after 5 s), 500then200 (the first request
+ * gets 500), garbage (200 with HTML), 429 (always). Runs until killed.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+
+static const char *mode;
+static const char *logpath;
+static int requests;
+
+static const char *const cats[] = {
+    "harassment", "harassment/threatening", "hate", "hate/threatening",
+    "illicit", "illicit/violent", "self-harm", "self-harm/intent",
+    "self-harm/instructions", "sexual", "sexual/minors", "violence",
+    "violence/graphic",
+};
+
+struct req {
+    char *p;
+    size_t n;
+};
+
+static char *answer_for(const char *body)
+{
+    cJSON *in = cJSON_Parse(body);
+    cJSON *inputs = cJSON_GetObjectItemCaseSensitive(in, "input");
+    cJSON *out = cJSON_CreateObject();
+    cJSON *results = cJSON_AddArrayToObject(out, "results");
+    cJSON *item;
+    char *s;
+
+    cJSON_AddStringToObject(out, "id", "modr-bbupstream");
+    cJSON_AddStringToObject(out, "model", "omni-moderation-2024-09-26");
+    cJSON_ArrayForEach(item, inputs) {
+        const char *t = cJSON_IsString(item) ? item->valuestring : "";
+        double v = strstr(t, "detonate") ? 0.93 : strstr(t, "fight") ? 0.30
+                                                                   : 0.01;
+        cJSON *r = cJSON_CreateObject();
+        cJSON *c = cJSON_AddObjectToObject(r, "categories");
+        cJSON *sc = cJSON_AddObjectToObject(r, "category_scores");
+        cJSON *ty = cJSON_AddObjectToObject(r, "category_applied_input_types");
+        size_t i;
+
+        cJSON_AddBoolToObject(r, "flagged", v >= 0.5);
+        for (i = 0; i < sizeof(cats) / sizeof(*cats); i++) {
+            bool viol = strcmp(cats[i], "violence") == 0;
+            cJSON *types = cJSON_CreateArray();
+
+            cJSON_AddBoolToObject(c, cats[i], viol && v >= 0.5);
+            cJSON_AddNumberToObject(sc, cats[i], viol ? v : 0.0001);
+            cJSON_AddItemToArray(types, cJSON_CreateString("text"));
+            cJSON_AddItemToObject(ty, cats[i], types);
+        }
+        cJSON_AddItemToArray(results, r);
+    }
+    s = cJSON_PrintUnformatted(out);
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    return s;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
+                             const char *type, const char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+
+    MHD_add_response_header(r, "Content-Type", type);
+    ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+                              const char *url, const char *method,
+                              const char *version, const char *data,
+                              size_t *size, void **state)
+{
+    struct req *q = *state;
+    FILE *log;
+    char *body;
+    enum MHD_Result ret;
+    int n;
+
+    (void)cls;
+    (void)url;
+    (void)method;
+    (void)version;
+    if (q == NULL) {
+        *state = calloc(1, sizeof(struct req));
+        return *state ? MHD_YES : MHD_NO;
+    }
+    if (*size > 0) {
+        q->p = realloc(q->p, q->n + *size + 1);
+        memcpy(q->p + q->n, data, *size);
+        q->n += *size;
+        q->p[q->n] = '\0';
+        *size = 0;
+        return MHD_YES;
+    }
+    n = __atomic_add_fetch(&requests, 1, __ATOMIC_SEQ_CST);
+    log = fopen(logpath, "a");
+    if (log != NULL) {
+        fprintf(log, "%s\n", q->p ? q->p : "");
+        fclose(log);
+    }
+    if (strcmp(mode, "stall") == 0) {
+        sleep(5);
+    }
+    if (strcmp(mode, "429") == 0) {
+        ret = reply(conn, 429, "application/json",
+                    "{\"error\":{\"message\":\"Rate limit\",\"type\":"
+                    "\"requests\",\"param\":null,\"code\":null}}");
+    } else if (strcmp(mode, "500then200") == 0 && n == 1) {
+        ret = reply(conn, 500, "application/json",
+                    "{\"error\":{\"message\":\"server error\"}}");
+    } else if (strcmp(mode, "garbage") == 0) {
+        ret = reply(conn, 200, "text/html", "<html>oops</html>");
+    } else {
+        body = answer_for(q->p ? q->p : "{}");
+        ret = reply(conn, 200, "application/json", body ? body : "{}");
+        free(body);
+    }
+    free(q->p);
+    free(q);
+    *state = NULL;
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    struct sockaddr_in sa;
+    struct MHD_Daemon *d;
+    const union MHD_DaemonInfo *info;
+    FILE *f;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: bbupstream MODE PORTFILE LOGFILE\n");
+        return 2;
+    }
+    mode = argv[1];
+    logpath = argv[3];
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+                             MHD_USE_INTERNAL_POLLING_THREAD,
+                         0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_END);
+    info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    if (info == NULL) {
+        fprintf(stderr, "bbupstream: cannot listen on 127.0.0.1\n");
+        return 1;
+    }
+    f = fopen(argv[2], "w");
+    if (f == NULL) {
+        return 1;
+    }
+    fprintf(f, "%u\n", (unsigned)info->port);
+    fclose(f);
+    for (;;) {
+        pause();
+    }
+}
