@@ -413,10 +413,10 @@ static int parse_numbers(struct rule *r, const cJSON *obj,
         return BB_ERULE;
     }
     r->weight = 1.0;
-    if (wt != NULL && (!cJSON_IsNumber(wt) || wt->valuedouble <= 0.0 ||
-                       wt->valuedouble > 100.0)) {
-        return fail(c, "field \"%s\" must be a number above 0, at most 100",
-                    "weight");
+    if (wt != NULL && (!cJSON_IsNumber(wt) || wt->valuedouble == 0.0 ||
+                       wt->valuedouble < -100.0 || wt->valuedouble > 100.0)) {
+        return fail(c, "field \"%s\" must be a number from -100 to 100, "
+                    "not 0", "weight");
     }
     if (wt != NULL) {
         r->weight = wt->valuedouble;

@@ -3,7 +3,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = libbbcore.la $(LIBDEPS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/check_validate tests/tools/bbchunk \
-	tests/tools/bbaudit tests/tools/bbupstream
+	tests/tools/bbaudit tests/tools/bbupstream tests/tools/bbanswers
 tests_unit_check_validate_SOURCES = tests/unit/check_validate.c
 tests_unit_check_validate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_validate_LDADD = $(UNIT_LDADD)
@@ -12,6 +12,7 @@ tests_tools_bbchunk_LDADD = libbbcore.la $(LIBDEPS)
 tests_tools_bbupstream_SOURCES = tests/tools/bbupstream.c
 tests_tools_bbupstream_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 tests_tools_bbupstream_LDADD = $(MHD_LIBS) $(CJSON_LIBS)
+tests_tools_bbanswers_SOURCES = tests/tools/bbanswers.c
 tests_tools_bbaudit_SOURCES = tests/tools/bbaudit.c
 tests_tools_bbaudit_LDADD = libbbcore.la $(LIBDEPS)
 
@@ -62,7 +63,7 @@ TESTS += tests/unit/check_core tests/unit/check_rules \
 # outputs go to $(builddir)/tests/out, which is never committed.
 BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
 	tests/badinput.sh tests/roundtrip.sh tests/audit.sh tests/sdk.sh \
-	tests/remote.sh
+	tests/remote.sh tests/benign.sh
 TESTS += $(BB_TEST_PROGS)
 EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/expected \
 	tests/sdk/package.json tests/sdk/package-lock.json \
