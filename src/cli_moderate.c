@@ -65,24 +65,102 @@ void mod_explain(const struct watch *w, const char *name)
     }
 }
 
+struct snip {
+    char p[256];
+    size_t n;
+    bool mask; /* digits become '#' */
+};
+
+static int snip_put(const void *data, size_t len, void *ud)
+{
+    struct snip *s = ud;
+    const char *d = data;
+    size_t i;
+
+    for (i = 0; i < len && s->n + 1 < sizeof(s->p); i++) {
+        /* digits too: a number cut by the window escapes the rules */
+        s->p[s->n++] = (unsigned char)d[i] < 0x20        ? ' '
+                       : d[i] >= '0' && d[i] <= '9' && s->mask ? '#'
+                                                          : d[i];
+    }
+    s->p[s->n] = '\0';
+    return 0;
+}
+
+/* text[from, to) scrubbed of PII and secrets, control bytes as spaces,
+ * appended to out. */
+static void context(struct snip *out, const struct bb_ruleset *rs,
+                    const char *text, size_t from, size_t to)
+{
+    struct bb_redactor *rd = NULL;
+    struct bb_scrubber *sc = NULL;
+    struct bb_err err;
+
+    if (to <= from || bb_redactor_new(&rd, rs, &err) < 0 ||
+        bb_scrubber_new(&sc, rs, rd, snip_put, out, &err) < 0 ||
+        bb_scrubber_feed(sc, text + from, to - from, &err) < 0 ||
+        bb_scrubber_finish(sc, &err) < 0) {
+        snip_put("[context withheld]", 18, out);
+    }
+    bb_scrubber_free(sc);
+    bb_redactor_free(rd);
+}
+
+/* "...a few words [N chars withheld] a few words...": the words around
+ * a match of text (scrubbed), never the match. */
+static void excerpt(struct snip *out, const struct bb_ruleset *rs,
+                    const char *text, size_t n, uint64_t off, size_t len)
+{
+    size_t from = off > 32 ? (size_t)off - 32 : 0;
+    size_t to = off + len + 32 < n ? (size_t)off + len + 32 : n;
+    char mid[48];
+
+    while (from < off && (((unsigned char)text[from] & 0xC0) == 0x80 ||
+                          (from > 0 && text[from - 1] != ' '))) {
+        from++; /* start at a word */
+    }
+    while (to > off + len && to < n &&
+           (((unsigned char)text[to] & 0xC0) == 0x80 || text[to] != ' ')) {
+        to--; /* end at a word */
+    }
+    out->n = 0;
+    out->mask = false;
+    snip_put(from > 0 ? "\xe2\x80\xa6" : "", from > 0 ? 3 : 0, out);
+    out->mask = true;
+    context(out, rs, text, from, (size_t)off);
+    out->mask = false;
+    snprintf(mid, sizeof(mid), "[%zu chars withheld]", len);
+    snip_put(mid, strlen(mid), out);
+    out->mask = true;
+    context(out, rs, text, off + len, to);
+    out->mask = false;
+    snip_put(to < n ? "\xe2\x80\xa6" : "", to < n ? 3 : 0, out);
+}
+
 int mod_audit_hits(struct bb_audit *a, const struct watch *w,
-                   enum bb_action verdict, const char *category)
+                   enum bb_action verdict, const char *category,
+                   const char *text, size_t n)
 {
     struct bb_rule_info ri;
     struct bb_audit_rec r;
     struct bb_err err;
-    size_t n = 0;
+    struct snip ex;
+    size_t nrec = 0;
     size_t i;
 
     for (i = 0; i < w->nhits; i++) {
-        char ex[64];
-
         if (bb_ruleset_rule(&ri, w->rs, w->hits[i].rule, NULL) < 0 ||
             strcmp(ri.category, category) != 0) {
             continue;
         }
         memset(&r, 0, sizeof(r));
-        snprintf(ex, sizeof(ex), "[%zu chars withheld]", w->hits[i].length);
+        if (text != NULL && w->hits[i].offset + w->hits[i].length <= n) {
+            excerpt(&ex, w->rs, text, n, w->hits[i].offset,
+                    w->hits[i].length);
+        } else {
+            ex.n = (size_t)snprintf(ex.p, sizeof(ex.p), "[%zu chars withheld]",
+                                    w->hits[i].length);
+        }
         r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
         r.source = "moderate";
         r.direction = "response";
@@ -94,13 +172,13 @@ int mod_audit_hits(struct bb_audit *a, const struct watch *w,
         r.length = w->hits[i].length;
         r.value = w->hits[i].value;
         r.value_len = w->hits[i].length;
-        r.excerpt = ex;
+        r.excerpt = ex.p;
         if (bb_audit_write(a, &r, &err) < 0) {
             return cli_fail("moderate", &err);
         }
-        n++;
+        nrec++;
     }
-    if (n == 0) {
+    if (nrec == 0) {
         /* decided by the remote endpoint (or unavailable): one record */
         memset(&r, 0, sizeof(r));
         r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
@@ -247,7 +325,7 @@ int mod_sse(const struct bb_ruleset *rs, struct watch *w,
         mod_explain(w, name);
     }
     if (rc == 0 && audit != NULL && g.blocked) {
-        rc = mod_audit_hits(audit, w, BB_ACTION_BLOCK, g.category);
+        rc = mod_audit_hits(audit, w, BB_ACTION_BLOCK, g.category, NULL, 0);
     }
     bb_sse_scrubber_free(g.s);
     bb_redactor_free(rd);

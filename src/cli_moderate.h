@@ -34,9 +34,11 @@ int mod_observe(const struct bb_finding *f, void *ud);
 void mod_watch_reset(struct watch *w);
 /* --explain: the rules that matched, to stderr. */
 void mod_explain(const struct watch *w, const char *name);
-/* Audit records of the matched rules of category. */
+/* Audit records of the matched rules of category; with text (the input
+ * the offsets are in), excerpts show the scrubbed words around. */
 int mod_audit_hits(struct bb_audit *a, const struct watch *w,
-                   enum bb_action verdict, const char *category);
+                   enum bb_action verdict, const char *category,
+                   const char *text, size_t n);
 /* Audit record of a remote endpoint that could not answer. */
 int mod_audit_remote(struct bb_audit *a, const struct cli_remote *r,
                      const char *why);

@@ -297,7 +297,8 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
     }
     v = rc == 0 ? bb_moderator_verdict(w->m, &category) : BB_ACTION_REDACT;
     if (rc == 0 && audit != NULL && v != BB_ACTION_REDACT) {
-        rc = mod_audit_hits(audit, w, v, category);
+        rc = mod_audit_hits(audit, w, v, category, o->json ? NULL : in.p,
+                            o->json ? 0 : in.n);
     }
     if (rc == 0 && remote_down && !o->remote.fail_open &&
         v != BB_ACTION_BLOCK) {

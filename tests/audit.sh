@@ -98,4 +98,19 @@ else
 fi
 verify "$log" 0 "ok 1 records"
 
+# moderate --audit: a block in full (rule, category, where, fingerprint,
+# an excerpt of scrubbed words around it), never the values or the match
+log=$work/moderate.log
+printf 'Hi jane.doe@example.com, listen: I will kill you at 4111 1111 1111 1111 noon.\n' |
+    "$BLACKBAR" moderate --audit "$log" > /dev/null
+if grep -q '"event":"block"' "$log" && grep -q '"rule":"violence-threat"' "$log" &&
+    grep -q '"fp":"hmac-sha256:' "$log" &&
+    grep -q 'chars withheld' "$log" &&
+    ! grep -q -e jane -e 4111 -e 'kill you' "$log"; then
+    ok "moderate --audit: the block, no values"
+else
+    fail "moderate --audit wrote: $(cat "$log")"
+fi
+verify "$log" 0 "ok 1 records"
+
 [ "$failed" -eq 0 ]
