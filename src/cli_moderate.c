@@ -39,6 +39,15 @@ int mod_observe(const struct bb_finding *f, void *ud)
     return bb_moderator_verdict(w->m, &cat) == BB_ACTION_BLOCK ? 1 : 0;
 }
 
+void mod_count(struct watch *w, const uint64_t *counts)
+{
+    size_t i;
+
+    for (i = 0; w->totals != NULL && i < bb_ruleset_count(w->rs); i++) {
+        w->totals[i] += counts[i];
+    }
+}
+
 void mod_watch_reset(struct watch *w)
 {
     size_t i;
@@ -326,6 +335,9 @@ int mod_sse(const struct bb_ruleset *rs, struct watch *w,
     }
     if (rc == 0 && audit != NULL && g.blocked) {
         rc = mod_audit_hits(audit, w, BB_ACTION_BLOCK, g.category, NULL, 0);
+    }
+    if (g.s != NULL) {
+        mod_count(w, bb_sse_scrubber_counts(g.s));
     }
     bb_sse_scrubber_free(g.s);
     bb_redactor_free(rd);

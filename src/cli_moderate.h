@@ -25,7 +25,11 @@ struct watch {
     const struct bb_ruleset *rs;
     struct hit hits[64];
     size_t nhits;
+    uint64_t *totals;  /* findings per rule over all responses */
 };
+
+/* Add a scrubber's findings per rule to w->totals. */
+void mod_count(struct watch *w, const uint64_t *counts);
 
 /* bb_finding_fn: the moderator is told of each finding, its first
  * match per rule kept; 1 when the verdict is now a block (a stream then

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "blackbar.h"
+#include <cjson/cJSON.h>
+
 #include "cli_moderate.h"
 
 #define INPUT_MAX ((size_t)64 << 20)
@@ -241,6 +243,18 @@ static int slurp_cb(const char *buf, size_t n, void *ud)
     return put(buf, n, in) < 0 ? -3 : 0;
 }
 
+/* Is the JSON response an Anthropic message ({"type":"message",...})?
+ * Then its error has Anthropic's shape. */
+static bool is_anthropic(const char *p, size_t n)
+{
+    cJSON *o = cJSON_ParseWithLength(p ? p : "", n);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
+    bool yes = cJSON_IsString(t) && strcmp(t->valuestring, "message") == 0;
+
+    cJSON_Delete(o);
+    return yes;
+}
+
 /* One response: 0 allowed, 1 blocked, -1 error. */
 static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
                         struct watch *w, struct bb_audit *audit,
@@ -272,6 +286,9 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
             rc = bb_json_scrubber_feed(j, in.p ? in.p : "", in.n, &err);
         }
         rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
+        if (j != NULL) {
+            mod_count(w, bb_json_scrubber_counts(j));
+        }
         bb_json_scrubber_free(j);
         rc = rc < 0 ? cli_fail("moderate", &err) : 0;
     } else if (rc == 0) {
@@ -283,6 +300,9 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
             rc = bb_scrubber_feed(s, in.p ? in.p : "", in.n, &err);
         }
         rc = rc == 0 ? bb_scrubber_finish(s, &err) : rc;
+        if (s != NULL) {
+            mod_count(w, bb_scrubber_counts(s));
+        }
         bb_scrubber_free(s);
         rc = rc < 0 ? cli_fail("moderate", &err) : 0;
     }
@@ -311,7 +331,13 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
     if (rc == 0 && v == BB_ACTION_BLOCK) {
         char msg[256];
 
-        if (o->json) {
+        if (o->json && is_anthropic(in.p, in.n)) {
+            snprintf(msg, sizeof(msg),
+                     "{\"type\":\"error\",\"error\":{\"type\":"
+                     "\"invalid_request_error\",\"message\":\"The response "
+                     "was blocked by blackbar (category: %s).\"}}\n",
+                     category);
+        } else if (o->json) {
             snprintf(msg, sizeof(msg),
                      "{\"error\":{\"message\":\"The response was blocked by "
                      "blackbar (category: %s).\",\"type\":"
@@ -360,7 +386,8 @@ int cmd_moderate(int argc, char **argv)
     }
     w.rs = rs;
     if (rc == 0) {
-        rc = apply_settings(w.m, &o);
+        w.totals = calloc(bb_ruleset_count(rs) + 1, sizeof(*w.totals));
+        rc = w.totals ? apply_settings(w.m, &o) : -1;
     }
     if (rc == 0 && o.remote.url != NULL && o.sse) {
         cli_error("moderate", "--remote does not take --format sse yet");
@@ -388,7 +415,12 @@ int cmd_moderate(int argc, char **argv)
     if (cli_out_sync("moderate") < 0) {
         rc = -1;
     }
+    if (audit != NULL && w.totals != NULL &&
+        cli_audit_counts(audit, "moderate", rs, w.totals, "moderate") < 0) {
+        rc = -1;
+    }
     bb_audit_close(audit);
+    free(w.totals);
     bb_moderator_free(w.m);
     bb_ruleset_free(rs);
     for (i = 0; i < (int)o.nsettings; i++) {
