@@ -120,6 +120,9 @@ if grep -q '"event":"block"' "$log" && grep -q '"rule":"violence-threat"' "$log"
 else
     fail "moderate --audit wrote: $(cat "$log")"
 fi
-verify "$log" 0 "ok 1 records"
+# (the block, then the redactions: the address and the card)
+grep -q '"event":"redact","source":"moderate","counts":{"email":1,"credit-card":1}' "$log" ||
+    fail "moderate --audit: no redaction counts: $(cat "$log")"
+verify "$log" 0 "ok 2 records"
 
 [ "$failed" -eq 0 ]
