@@ -23,7 +23,7 @@ nodist_man_MANS = \
 	docs/blackbar-rules.5
 
 CLEANFILES += $(nodist_man_MANS)
-EXTRA_DIST += $(MAN_MD) docs/md2man docs/check-options.sh
+EXTRA_DIST += $(MAN_MD) docs/md2man docs/check-options.sh docs/AUDIT-FORMAT.md
 
 # Each command's page documents exactly the options its --help lists.
 TESTS += docs/check-options.sh
