@@ -22,7 +22,10 @@ TESTS += tests/unit/check_validate
 check_PROGRAMS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
 	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse \
-	tests/unit/check_channels
+	tests/unit/check_channels tests/unit/check_moderate
+tests_unit_check_moderate_SOURCES = tests/unit/check_moderate.c
+tests_unit_check_moderate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_moderate_LDADD = $(UNIT_LDADD)
 tests_unit_check_core_SOURCES = tests/unit/check_core.c
 tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_core_LDADD = $(UNIT_LDADD)
@@ -56,7 +59,7 @@ tests_unit_check_channels_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/check_core tests/unit/check_rules \
 	tests/unit/check_stream tests/unit/check_redact tests/unit/check_tokens \
 	tests/unit/check_json tests/unit/check_restore tests/unit/check_sse \
-	tests/unit/check_channels
+	tests/unit/check_channels tests/unit/check_moderate
 
 # Scripts: run with TESTS_ENVIRONMENT (BLACKBAR, BBCHUNK, srcdir,
 # builddir); each exits 0 (pass) or 1 (fail). Generated inputs and

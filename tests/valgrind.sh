@@ -23,7 +23,7 @@ BLACKBAR=$out/vg-blackbar BBCHUNK=$build/tests/tools/bbchunk \
     srcdir=$src builddir=$build bash "$src/tests/run-cases.sh" ||
     status=1
 for t in check_core check_rules check_redact check_validate check_stream \
-    check_tokens check_json check_restore check_sse check_channels; do
+    check_tokens check_json check_restore check_sse check_channels check_moderate; do
     if srcdir=$src CK_FORK=no "${vg[@]}" "$build/tests/unit/$t" > "$out/vg-$t.log" 2>&1
     then
         echo "ok valgrind $t"
