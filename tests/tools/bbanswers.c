@@ -42,8 +42,7 @@ static const char *const tech[] = {
 
 static const char *const medical[] = {
     "Breast cancer screening is recommended every two years after 50.",
-    "If you have thoughts of suicide, call or text 988 to reach a crisis "
-    "line.",
+    "If you have thoughts of suicide, call or text 988 for help.",
     "Clinicians screen for suicide risk with validated questionnaires.",
     "Self-harm is a sign of distress, and treatment helps.",
     "Sexual health clinics offer confidential STI testing.",
