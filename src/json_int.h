@@ -150,6 +150,9 @@ int json_on_finding(void *ud, const struct bb_finding *f,
 
 int json_parse(struct bb_json_scrubber *j, const unsigned char *p, size_t n,
                struct bb_err *err);
+/* The input has ended: a last number completes, a JSON Lines record cut
+ * short is dropped (skip_bad) or an error, as is an unfinished document. */
+int json_parse_end(struct bb_json_scrubber *j, struct bb_err *err);
 /* Does pattern p ("messages[*].content", "a.b[2]") match the path of the
  * value about to start (exact), or of it or a level above it? */
 bool json_path_match(const struct bb_json_scrubber *j, const char *p,
