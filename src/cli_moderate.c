@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli_moderate.h"
 
 int mod_observe(const struct bb_finding *f, void *ud)
@@ -224,8 +226,6 @@ int mod_audit_remote(struct bb_audit *a, const struct cli_remote *r,
 
 /* ------------------------------------------------------------ streams */
 
-enum provider { P_CHAT, P_RESPONSES, P_ANTHROPIC };
-
 /* An SSE stream being moderated. */
 struct gate {
     struct watch *w;
@@ -237,18 +237,47 @@ struct gate {
     uint64_t events;
 };
 
-static int write_error_event(struct gate *g)
+bool mod_is_anthropic(const char *p, size_t n)
+{
+    cJSON *o = cJSON_ParseWithLength(p ? p : "", n);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
+    bool yes = cJSON_IsString(t) && strcmp(t->valuestring, "message") == 0;
+
+    cJSON_Delete(o);
+    return yes;
+}
+
+int mod_error_json(bool anthropic, const char *category)
+{
+    char msg[320];
+
+    if (anthropic) {
+        snprintf(msg, sizeof(msg),
+                 "{\"type\":\"error\",\"error\":{\"type\":"
+                 "\"invalid_request_error\",\"message\":\"The response "
+                 "was blocked by blackbar (category: %s).\"}}\n", category);
+    } else {
+        snprintf(msg, sizeof(msg),
+                 "{\"error\":{\"message\":\"The response was blocked by "
+                 "blackbar (category: %s).\",\"type\":"
+                 "\"invalid_request_error\",\"param\":null,\"code\":"
+                 "\"content_blocked\"}}\n", category);
+    }
+    return cli_out_write(msg, strlen(msg), NULL);
+}
+
+int mod_error_event(enum provider provider, const char *category)
 {
     char msg[160];
     char ev[512];
 
     snprintf(msg, sizeof(msg), "The response was blocked by blackbar "
-             "(category: %s).", g->category);
-    if (g->provider == P_ANTHROPIC) {
+             "(category: %s).", category);
+    if (provider == P_ANTHROPIC) {
         snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
                  "\"error\":{\"type\":\"invalid_request_error\","
                  "\"message\":\"%s\"}}\n\n", msg);
-    } else if (g->provider == P_RESPONSES) {
+    } else if (provider == P_RESPONSES) {
         snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
                  "\"code\":\"content_blocked\",\"message\":\"%s\","
                  "\"param\":null}\n\n", msg);
@@ -328,7 +357,7 @@ int mod_sse(const struct bb_ruleset *rs, struct watch *w,
     }
     if (rc == 0 && g.blocked) {
         bb_moderator_verdict(w->m, &g.category);
-        rc = write_error_event(&g) < 0 ? -1 : 0;
+        rc = mod_error_event(g.provider, g.category) < 0 ? -1 : 0;
     }
     if (rc == 0 && explain) {
         mod_explain(w, name);

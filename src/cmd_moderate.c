@@ -14,8 +14,6 @@
 #include <string.h>
 
 #include "blackbar.h"
-#include <cjson/cJSON.h>
-
 #include "cli_moderate.h"
 
 #define INPUT_MAX ((size_t)64 << 20)
@@ -243,18 +241,6 @@ static int slurp_cb(const char *buf, size_t n, void *ud)
     return put(buf, n, in) < 0 ? -3 : 0;
 }
 
-/* Is the JSON response an Anthropic message ({"type":"message",...})?
- * Then its error has Anthropic's shape. */
-static bool is_anthropic(const char *p, size_t n)
-{
-    cJSON *o = cJSON_ParseWithLength(p ? p : "", n);
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
-    bool yes = cJSON_IsString(t) && strcmp(t->valuestring, "message") == 0;
-
-    cJSON_Delete(o);
-    return yes;
-}
-
 /* One response: 0 allowed, 1 blocked, -1 error. */
 static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
                         struct watch *w, struct bb_audit *audit,
@@ -329,25 +315,16 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
         mod_explain(w, name);
     }
     if (rc == 0 && v == BB_ACTION_BLOCK) {
-        char msg[256];
-
-        if (o->json && is_anthropic(in.p, in.n)) {
-            snprintf(msg, sizeof(msg),
-                     "{\"type\":\"error\",\"error\":{\"type\":"
-                     "\"invalid_request_error\",\"message\":\"The response "
-                     "was blocked by blackbar (category: %s).\"}}\n",
-                     category);
-        } else if (o->json) {
-            snprintf(msg, sizeof(msg),
-                     "{\"error\":{\"message\":\"The response was blocked by "
-                     "blackbar (category: %s).\",\"type\":"
-                     "\"invalid_request_error\",\"param\":null,\"code\":"
-                     "\"content_blocked\"}}\n", category);
+        if (o->json) {
+            rc = mod_error_json(mod_is_anthropic(in.p, in.n), category);
         } else {
+            char msg[160];
+
             snprintf(msg, sizeof(msg), "[blackbar: response blocked, "
                      "category %s]\n", category);
+            rc = cli_out_write(msg, strlen(msg), NULL);
         }
-        rc = cli_out_write(msg, strlen(msg), NULL) < 0 ? -1 : 1;
+        rc = rc < 0 ? -1 : 1;
     } else if (rc == 0 && res.n > 0) {
         rc = cli_out_write(res.p, res.n, NULL) < 0 ? -1 : 0;
     }

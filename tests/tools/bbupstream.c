@@ -10,6 +10,11 @@
  * when it holds "fight", else 0.01, and is flagged at 0.5. MODE changes
  * that: ok, stall (answers after 5 s), 500then200 (the first request
  * gets 500), garbage (200 with HTML), 429 (always). Runs until killed.
+ *
+ * Chat modes answer POST .../chat/completions with the first <TYPE_N>
+ * placeholder of the request echoed back: chat (one JSON completion),
+ * chat-sse (a stream; the placeholder split over two deltas), chat-harm
+ * (a stream whose third delta is a threat), chat-500then200.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -78,6 +83,62 @@ static char *answer_for(const char *body)
     return s;
 }
 
+/* The first "<TYPE_N>" placeholder in the request, or "nothing". */
+static void first_placeholder(const char *body, char *out, size_t n)
+{
+    const char *p = body;
+
+    snprintf(out, n, "nothing");
+    while ((p = strchr(p, '<')) != NULL) {
+        size_t k = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+        if (k > 2 && p[1 + k] == '>') {
+            snprintf(out, n, "%.*s", (int)(k + 2), p);
+            return;
+        }
+        p++;
+    }
+}
+
+static char *chat_answer(const char *body, bool stream, bool harm)
+{
+    static const char head[] = "{\"id\":\"chatcmpl-up\",\"object\":"
+                               "\"chat.completion.chunk\",\"created\":1,"
+                               "\"model\":\"gpt-4o-mini\",\"choices\":"
+                               "[{\"index\":0,\"delta\":{\"content\":\"";
+    char ph[64];
+    char *out = malloc(4096);
+    size_t half;
+
+    first_placeholder(body, ph, sizeof(ph));
+    half = strlen(ph) / 2;
+    if (out == NULL) {
+        return NULL;
+    }
+    if (!stream) {
+        snprintf(out, 4096, "{\"id\":\"chatcmpl-up\",\"object\":"
+                 "\"chat.completion\",\"created\":1,\"model\":"
+                 "\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                 "\"message\":{\"role\":\"assistant\",\"content\":"
+                 "\"I will write to %s today.\"},\"finish_reason\":"
+                 "\"stop\"}],\"usage\":{\"prompt_tokens\":9,"
+                 "\"completion_tokens\":7,\"total_tokens\":16}}", ph);
+        return out;
+    }
+    snprintf(out, 4096,
+             "data: %sI will write to \"}}]}\n\n"
+             "data: %s%.*s\"}}]}\n\n"
+             "data: %s%s today.\"}}]}\n\n"
+             "data: {\"id\":\"chatcmpl-up\",\"object\":"
+             "\"chat.completion.chunk\",\"created\":1,\"model\":"
+             "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},"
+             "\"finish_reason\":\"stop\"}]}\n\n"
+             "data: [DONE]\n\n",
+             head, head, (int)half, ph, head,
+             harm ? " And I will kill you" : ph + half);
+    return out;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
                              const char *type, const char *body)
 {
@@ -127,7 +188,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
     if (strcmp(mode, "stall") == 0) {
         sleep(5);
     }
-    if (strcmp(mode, "429") == 0) {
+    if (strncmp(mode, "chat", 4) == 0) {
+        bool stream = strcmp(mode, "chat-sse") == 0 ||
+                      strcmp(mode, "chat-harm") == 0;
+
+        if (strcmp(mode, "chat-500then200") == 0 && n == 1) {
+            ret = reply(conn, 500, "application/json",
+                        "{\"error\":{\"message\":\"server error\"}}");
+        } else {
+            body = chat_answer(q->p ? q->p : "", stream,
+                               strcmp(mode, "chat-harm") == 0);
+            ret = reply(conn, 200, stream ? "text/event-stream"
+                                          : "application/json",
+                        body ? body : "{}");
+            free(body);
+        }
+    } else if (strcmp(mode, "429") == 0) {
         ret = reply(conn, 429, "application/json",
                     "{\"error\":{\"message\":\"Rate limit\",\"type\":"
                     "\"requests\",\"param\":null,\"code\":null}}");
