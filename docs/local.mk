@@ -10,6 +10,7 @@ MAN_MD = \
 	docs/blackbar-restore.1.md \
 	docs/blackbar-log.1.md \
 	docs/blackbar-moderate.1.md \
+	docs/blackbar-send.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
@@ -19,6 +20,7 @@ nodist_man_MANS = \
 	docs/blackbar-restore.1 \
 	docs/blackbar-log.1 \
 	docs/blackbar-moderate.1 \
+	docs/blackbar-send.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
@@ -46,6 +48,9 @@ docs/blackbar-log.1: $(srcdir)/docs/blackbar-log.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-moderate.1: $(srcdir)/docs/blackbar-moderate.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-send.1: $(srcdir)/docs/blackbar-send.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \

@@ -80,8 +80,11 @@ struct bb_ruleset_opts {
     uint32_t match_limit;   /* PCRE2 match limit per match call */
     uint32_t depth_limit;   /* PCRE2 depth (backtracking) limit */
     uint32_t heap_limit_kb; /* PCRE2 heap limit per match call */
+    bool keep_placeholders; /* the internal placeholder rule flags and
+                             * does not escape: with keep-only rules
+                             * (moderation), the output is the input */
 };
-#define BB_RULESET_OPTS_INIT { false, 2000000, 20000, 20480 }
+#define BB_RULESET_OPTS_INIT { false, 2000000, 20000, 20480, false }
 
 struct bb_ruleset;
 

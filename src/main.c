@@ -18,6 +18,7 @@ static const char usage[] =
     "replaced\n"
     "  restore --vault FILE     put scrubbed values back (scrub --vault)\n"
     "  moderate [FILE...]       check model responses (block, flag)\n"
+    "  send URL                 one model request, scrubbed, answer restored\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "  log verify FILE          check an audit log's hash chain\n"
     "\n"
@@ -50,6 +51,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "rules") == 0) {
         return cmd_rules(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "send") == 0) {
+        return cmd_send(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "moderate") == 0) {
         return cmd_moderate(argc - 1, argv + 1);

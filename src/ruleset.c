@@ -268,6 +268,9 @@ int bb_ruleset_compile(struct bb_ruleset *rs, struct bb_err *err)
         return rc;
     }
     rs->rules[rs->n - 1].internal = true;
+    if (rs->opts.keep_placeholders) {
+        rs->rules[rs->n - 1].action = BB_ACTION_FLAG;
+    }
     rs->keep_left = 8;
     for (i = 0; i < rs->n; i++) {
         const struct rule *r = &rs->rules[i];

@@ -1,0 +1,530 @@
+/*
+ * cmd_send.c - `blackbar send URL`: one model request as a pipe. The
+ * JSON body (standard input or -d) is scrubbed, its placeholders kept in
+ * a vault in memory, and POSTed with libcurl; the answer is moderated as
+ * it comes (the moderation rules, on the answer as the model wrote it)
+ * and written with the placeholders restored. A streamed
+ * answer (text/event-stream) goes out event by event; a block ends it
+ * with one error event in the provider's format. Connection errors, 429
+ * and 5xx are retried with backoff while nothing has been written.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "cli_moderate.h"
+
+#define BODY_MAX ((size_t)32 << 20)
+#define ANSWER_MAX ((size_t)64 << 20)
+
+static const char usage[] =
+    "usage: blackbar send [OPTIONS] URL\n"
+    "\n"
+    "POST a JSON request (standard input, or -d) to a model API with its\n"
+    "PII and secrets replaced by placeholders, and write the answer with\n"
+    "the placeholders put back, after moderating it (a stream is passed\n"
+    "on event by event). Exit 0 answered, 1 blocked, 2 error (an HTTP\n"
+    "error from the API is written and exits 2).\n"
+    "\n"
+    "Options:\n"
+    "  -d, --data DATA         the body: @FILE, or the JSON itself\n"
+    "  -H, --header 'N: V'     a request header; repeatable\n"
+    "      --bearer-env NAME   send 'Authorization: Bearer $NAME' (the key\n"
+    "                          never goes on the command line)\n"
+    "  -r, --rules PATH        add a rule pack; repeatable\n"
+    "      --no-default-rules  do not load the built-in packs\n"
+    "      --retries N         retries on connection errors, 429 and 5xx\n"
+    "                          before any output (default 2)\n"
+    "      --timeout S         seconds for the whole exchange (default 600)\n"
+    "  -h, --help              show this help\n";
+
+enum {
+    OPT_BEARER = OPT_HELP + 1,
+    OPT_RETRIES,
+    OPT_TIMEOUT
+};
+
+static const struct option longopts[] = {
+    { "data", required_argument, NULL, 'd' },
+    { "header", required_argument, NULL, 'H' },
+    { "bearer-env", required_argument, NULL, OPT_BEARER },
+    { "rules", required_argument, NULL, 'r' },
+    { "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT },
+    { "retries", required_argument, NULL, OPT_RETRIES },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+struct mem {
+    char *p;
+    size_t n;
+};
+
+static int mem_put(const void *data, size_t len, void *ud)
+{
+    struct mem *m = ud;
+    char *p;
+
+    if (len == 0) {
+        return 0;
+    }
+    p = realloc(m->p, m->n + len + 1);
+    if (p == NULL) {
+        return -1;
+    }
+    memcpy(p + m->n, data, len);
+    m->p = p;
+    m->n += len;
+    m->p[m->n] = '\0';
+    return 0;
+}
+
+static int discard(const void *data, size_t len, void *ud)
+{
+    (void)data;
+    (void)len;
+    (void)ud;
+    return 0;
+}
+
+static int to_vault(const char *ph, size_t plen, const char *val,
+                    size_t vlen, void *ud)
+{
+    struct bb_err err;
+
+    return bb_vault_add(ud, ph, plen, val, vlen, &err);
+}
+
+/* One exchange with the API. */
+struct xfer {
+    CURL *c;
+    struct bb_vault *vault;
+    const struct bb_ruleset *mrs; /* moderation + PII and secrets */
+    struct watch *w;
+    enum provider provider;
+    bool started, sse, error, blocked, wrote;
+    long status;
+    struct mem body;              /* a whole (not streamed) answer */
+    struct bb_redactor *mrd;      /* the moderation pass's own */
+    struct bb_sse_scrubber *mod;  /* moderation of a stream */
+    struct bb_restorer *rest;     /* placeholders back, to stdout */
+    const char *category;
+    int rc;
+};
+
+static int out_write(const void *data, size_t len, void *ud)
+{
+    struct xfer *x = ud;
+
+    x->wrote = x->wrote || len > 0;
+    return cli_out_write(data, len, NULL);
+}
+
+/* The moderation pass writes the events it lets through (their bytes
+ * unchanged: keep-only rules) on to the restorer. */
+static int to_restorer(const void *data, size_t len, void *ud)
+{
+    struct xfer *x = ud;
+    struct bb_err err;
+
+    return bb_restorer_feed(x->rest, data, len, &err) < 0 ? -1 : 0;
+}
+
+/* The first bytes of the answer: what kind it is. */
+static int start(struct xfer *x)
+{
+    const char *type = NULL;
+    struct bb_err err;
+
+    x->started = true;
+    curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
+    curl_easy_getinfo(x->c, CURLINFO_CONTENT_TYPE, &type);
+    x->error = x->status < 200 || x->status >= 300;
+    x->sse = !x->error && type != NULL &&
+             strncmp(type, "text/event-stream", 17) == 0;
+    if (!x->sse) {
+        return 0; /* kept whole, judged at the end */
+    }
+    if (bb_redactor_new(&x->mrd, x->mrs, &err) < 0 ||
+        bb_restorer_new(&x->rest, x->vault, BB_FORMAT_SSE, out_write, x,
+                        &err) < 0 ||
+        bb_sse_scrubber_new(&x->mod, x->mrs, x->mrd, to_restorer, x,
+                            &err) < 0) {
+        return cli_fail("send", &err);
+    }
+    bb_sse_scrubber_on_finding(x->mod, mod_observe, x->w);
+    return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct xfer *x = ud;
+    size_t len = size * nmemb;
+    struct bb_err err;
+    int rc;
+
+    if (!x->started && start(x) < 0) {
+        x->rc = -1;
+        return 0;
+    }
+    if (!x->sse) {
+        if (x->body.n + len > ANSWER_MAX || mem_put(data, len, &x->body)) {
+            cli_error("send", "an answer longer than 64 MiB");
+            x->rc = -1;
+            return 0;
+        }
+        return len;
+    }
+    /* a stream: moderated, and what passes written with the values
+     * back */
+    rc = bb_sse_scrubber_feed(x->mod, data, len, &err);
+    if (rc == BB_ESTOP) {
+        x->blocked = true;
+        return 0; /* the transfer ends here */
+    }
+    if (rc < 0) {
+        x->rc = cli_fail("send", &err);
+        return 0;
+    }
+    return cli_out_flush("send") < 0 ? 0 : len;
+}
+
+static void xfer_reset(struct xfer *x)
+{
+    bb_sse_scrubber_free(x->mod);
+    bb_restorer_free(x->rest);
+    bb_redactor_free(x->mrd);
+    free(x->body.p);
+    x->mod = NULL;
+    x->rest = NULL;
+    x->mrd = NULL;
+    x->body.p = NULL;
+    x->body.n = 0;
+    x->started = x->sse = x->error = x->blocked = false;
+    x->status = 0;
+    x->rc = 0;
+    if (x->w != NULL && x->w->m != NULL) {
+        mod_watch_reset(x->w);
+    }
+}
+
+/* A whole answer: moderated, then written with the values back. */
+static int finish_whole(struct xfer *x)
+{
+    struct bb_json_scrubber *j = NULL;
+    struct bb_restorer *r = NULL;
+    struct bb_err err;
+    enum bb_action v;
+    int rc = 0;
+
+    if (!x->error) {
+        rc = bb_redactor_new(&x->mrd, x->mrs, &err);
+        rc = rc == 0 ? bb_json_scrubber_new(&j, x->mrs, x->mrd, false,
+                                            discard, NULL, &err)
+                     : rc;
+        if (rc == 0) {
+            bb_json_scrubber_on_finding(j, mod_observe, x->w);
+            rc = bb_json_scrubber_feed(j, x->body.p ? x->body.p : "",
+                                       x->body.n, &err);
+        }
+        rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
+        bb_json_scrubber_free(j);
+        if (rc < 0) {
+            return cli_fail("send", &err);
+        }
+        v = bb_moderator_verdict(x->w->m, &x->category);
+        if (v == BB_ACTION_BLOCK) {
+            x->blocked = true;
+            return mod_error_json(mod_is_anthropic(x->body.p, x->body.n),
+                                  x->category);
+        }
+    }
+    /* (an error answer is restored as text: it may echo the request) */
+    rc = bb_restorer_new(&r, x->vault,
+                         x->error ? BB_FORMAT_TEXT : BB_FORMAT_JSON,
+                         out_write, x, &err);
+    rc = rc == 0 ? bb_restorer_feed(r, x->body.p ? x->body.p : "",
+                                    x->body.n, &err)
+                 : rc;
+    rc = rc == 0 ? bb_restorer_finish(r, &err) : rc;
+    bb_restorer_free(r);
+    return rc < 0 ? cli_fail("send", &err) : 0;
+}
+
+static int finish_stream(struct xfer *x)
+{
+    struct bb_err err;
+    int rc = x->blocked ? BB_ESTOP : bb_sse_scrubber_finish(x->mod, &err);
+
+    if (rc < 0 && rc != BB_ESTOP) {
+        return cli_fail("send", &err);
+    }
+    /* the events let through, with any placeholder they end on */
+    if (bb_restorer_finish(x->rest, &err) < 0) {
+        return cli_fail("send", &err);
+    }
+    if (rc == BB_ESTOP) {
+        x->blocked = true;
+        bb_moderator_verdict(x->w->m, &x->category);
+        return mod_error_event(x->provider, x->category);
+    }
+    return 0;
+}
+
+static void pause_ms(unsigned ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* POST body to url and handle the answer; retried while nothing has
+ * been written. 0 answered, 1 blocked, 2 API error, -1 error. */
+static int exchange(struct xfer *x, const char *url, struct curl_slist *h,
+                    const struct mem *body, long retries, long timeout_s)
+{
+    unsigned wait = 250;
+    long tries;
+    int rc = 0;
+
+    curl_easy_setopt(x->c, CURLOPT_URL, url);
+    curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, body->p);
+    curl_easy_setopt(x->c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)body->n);
+    curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(x->c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(x->c, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(x->c, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(x->c, CURLOPT_PROTOCOLS_STR, "http,https");
+    for (tries = 0;; tries++) {
+        CURLcode cc;
+        bool again;
+
+        xfer_reset(x);
+        cc = curl_easy_perform(x->c);
+        if (x->rc < 0) {
+            return -1;
+        }
+        if (!x->started) {
+            curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
+            x->error = true;
+        }
+        again = !x->wrote && !x->blocked && tries < retries &&
+                (cc != CURLE_OK || x->status == 429 || x->status >= 500);
+        if (!again) {
+            if (cc != CURLE_OK && !x->blocked && !x->started) {
+                cli_error("send", "%s: %s", url, curl_easy_strerror(cc));
+                return -1;
+            }
+            if (cc != CURLE_OK && !x->blocked) {
+                cli_error("send", "%s: %s (the answer is cut)", url,
+                          curl_easy_strerror(cc));
+                return -1;
+            }
+            break;
+        }
+        pause_ms(wait + (unsigned)(rand() % (int)(wait / 2 + 1)));
+        wait *= 2;
+    }
+    rc = x->sse ? finish_stream(x) : finish_whole(x);
+    if (rc < 0) {
+        return -1;
+    }
+    return x->blocked ? 1 : x->error ? 2 : 0;
+}
+
+/* The rules the answer is checked with: the moderation pack, with the
+ * placeholder rule flagging (the pass's output is its input, up to a
+ * block). */
+static int load_moderation(struct bb_ruleset **out)
+{
+    struct bb_ruleset_opts opts = BB_RULESET_OPTS_INIT;
+    struct bb_err err;
+
+    opts.keep_placeholders = true;
+    if (bb_ruleset_new(out, &opts, &err) < 0 ||
+        bb_ruleset_add_builtin_pack(*out, "moderation", &err) < 0 ||
+        bb_ruleset_compile(*out, &err) < 0) {
+        return cli_fail("send", &err);
+    }
+    return 0;
+}
+
+/* The request body, scrubbed, with the vault filled. */
+static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
+                         struct bb_vault *v, const struct mem *in)
+{
+    struct bb_redactor *rd = NULL;
+    struct bb_json_scrubber *j = NULL;
+    struct bb_err err;
+    int rc = bb_redactor_new(&rd, rs, &err);
+
+    if (rc == 0) {
+        bb_redactor_on_placeholder(rd, to_vault, v);
+        rc = bb_json_scrubber_new(&j, rs, rd, false, mem_put, out, &err);
+    }
+    rc = rc == 0 ? bb_json_scrubber_feed(j, in->p ? in->p : "", in->n, &err)
+                 : rc;
+    rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
+    bb_json_scrubber_free(j);
+    bb_redactor_free(rd);
+    if (rc < 0) {
+        cli_error("send", "the request body: %s (nothing was sent)",
+                  err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int slurp_cb(const char *buf, size_t n, void *ud)
+{
+    struct mem *m = ud;
+
+    if (m->n + n > BODY_MAX) {
+        return -2;
+    }
+    return mem_put(buf, n, m) < 0 ? -3 : 0;
+}
+
+/* The body: -d @FILE, -d JSON, or standard input. */
+static int read_body(struct mem *m, const char *data)
+{
+    int rc;
+
+    if (data != NULL && data[0] != '@') {
+        return mem_put(data, strlen(data), m) < 0 ? -1 : 0;
+    }
+    rc = cli_read_path(data ? data + 1 : NULL, "send", slurp_cb, m);
+    if (rc == -2) {
+        cli_error("send", "a request body longer than 32 MiB");
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int cmd_send(int argc, char **argv)
+{
+    struct cli_rules cr;
+    struct bb_ruleset *rs = NULL;
+    struct bb_ruleset *mrs = NULL;
+    struct curl_slist *h = NULL;
+    struct mem in = { NULL, 0 };
+    struct mem body = { NULL, 0 };
+    struct watch w;
+    struct xfer x;
+    struct bb_err err;
+    const char *data = NULL;
+    const char *bearer = NULL;
+    const char *url;
+    long retries = 2;
+    long timeout_s = 600;
+    int rc = 0;
+    int c;
+
+    memset(&cr, 0, sizeof(cr));
+    memset(&w, 0, sizeof(w));
+    memset(&x, 0, sizeof(x));
+    optind = 1;
+    opterr = 0;
+    while (rc == 0 &&
+           (c = getopt_long(argc, argv, "d:H:r:h", longopts, NULL)) != -1) {
+        int r = cli_rules_option(&cr, c, optarg, "send");
+
+        if (r != 0) {
+            rc = r < 0 ? -1 : 0;
+        } else if (c == 'h') {
+            fputs(usage, stdout);
+            return EXIT_CLEAN;
+        } else if (c == 'd') {
+            data = optarg;
+        } else if (c == 'H') {
+            h = curl_slist_append(h, optarg);
+        } else if (c == OPT_BEARER) {
+            bearer = optarg;
+        } else if (c == OPT_RETRIES || c == OPT_TIMEOUT) {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+
+            if (*end != '\0' || v < 0 || v > (c == OPT_RETRIES ? 10 : 86400)) {
+                cli_error("send", "bad --%s %s",
+                          c == OPT_RETRIES ? "retries" : "timeout", optarg);
+                rc = -1;
+            }
+            *(c == OPT_RETRIES ? &retries : &timeout_s) = v;
+        } else {
+            cli_bad_option("send", argc, argv);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && optind != argc - 1) {
+        cli_error("send", "give one URL (see blackbar send --help)");
+        rc = -1;
+    }
+    url = rc == 0 ? argv[optind] : NULL;
+    if (rc == 0 && bearer != NULL) {
+        const char *key = getenv(bearer);
+        char *line = key ? malloc(strlen(key) + 32) : NULL;
+
+        if (line == NULL) {
+            cli_error("send", "$%s is not set", bearer);
+            rc = -1;
+        } else {
+            snprintf(line, strlen(key) + 32, "Authorization: Bearer %s", key);
+            h = curl_slist_append(h, line);
+            memset(line, 0, strlen(line));
+            free(line);
+        }
+    }
+    h = curl_slist_append(h, "Content-Type: application/json");
+    if (rc == 0) {
+        rs = cli_load_rules(&cr, "send");
+        rc = rs ? load_moderation(&mrs) : -1;
+    }
+    if (rc == 0 && (bb_vault_new(&x.vault, &err) < 0 ||
+                    bb_moderator_new(&w.m, mrs, &err) < 0)) {
+        rc = cli_fail("send", &err);
+    }
+    w.rs = mrs;
+    x.w = &w;
+    x.mrs = mrs;
+    x.provider = url && strstr(url, "/messages") ? P_ANTHROPIC
+                 : url && strstr(url, "/responses") ? P_RESPONSES
+                                                   : P_CHAT;
+    rc = rc == 0 ? read_body(&in, data) : rc;
+    rc = rc == 0 ? scrub_request(&body, rs, x.vault, &in) : rc;
+    if (in.p != NULL) {
+        memset(in.p, 0, in.n);
+    }
+    if (rc == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        cli_error("send", "libcurl would not start");
+        rc = -1;
+    }
+    x.c = rc == 0 ? curl_easy_init() : NULL;
+    if (rc == 0 && (x.c == NULL || h == NULL)) {
+        cli_error("send", "out of memory");
+        rc = -1;
+    }
+    rc = rc == 0 ? exchange(&x, url, h, &body, retries, timeout_s) : rc;
+    if (cli_out_sync("send") < 0) {
+        rc = -1;
+    }
+    xfer_reset(&x);
+    curl_easy_cleanup(x.c);
+    curl_slist_free_all(h);
+    bb_vault_free(x.vault);
+    bb_moderator_free(w.m);
+    bb_ruleset_free(rs);
+    bb_ruleset_free(mrs);
+    free(in.p);
+    free(body.p);
+    return rc < 0 ? EXIT_ERROR : rc == 1 ? EXIT_FINDINGS
+                               : rc == 2 ? EXIT_ERROR
+                                         : EXIT_CLEAN;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# send.sh - blackbar send against a stand-in API on 127.0.0.1
+# (tests/tools/bbupstream chat modes, which echo the request's first
+# placeholder): the API never sees the values; the answer has them back,
+# whole and streamed (a placeholder split over two deltas too); a harmful
+# stream ends in one error event after the deltas before it (exit 1); a
+# 500 then 200 is retried; an API that is down is an error (exit 2).
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=${srcdir:-$(dirname "$here")}
+builddir=${builddir:-$srcdir}
+BLACKBAR=${BLACKBAR:-$builddir/blackbar}
+BBUPSTREAM=${BBUPSTREAM:-$builddir/tests/tools/bbupstream}
+work=$builddir/tests/out/send
+export TEST_API_KEY=sk-test-0123456789
+
+rm -rf "$work"
+mkdir -p "$work"
+failed=0
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write to jane.doe@example.com about card 4111 1111 1111 1111"}]}'
+
+start() {
+    local dir=$work/$1
+    mkdir -p "$dir"
+    "$BBUPSTREAM" "$1" "$dir/port" "$dir/log" &
+    pids+=($!)
+    for _ in $(seq 50); do
+        [ -s "$dir/port" ] && break
+        sleep 0.1
+    done
+    url=http://127.0.0.1:$(cat "$dir/port")/v1/chat/completions
+    log=$dir/log
+}
+
+# check NAME WANT-EXIT WANT-GREP: send $body, grep the answer
+check() {
+    local out rc
+    out=$(printf '%s' "$body" | "$BLACKBAR" send --bearer-env TEST_API_KEY \
+        "$url" 2> "$work/$1.err")
+    rc=$?
+    if [ "$rc" -ne "$2" ] || ! grep -qF -- "$3" <<<"$out"; then
+        echo "FAIL $1: exit $rc (want $2); answer: $out; stderr:" \
+            "$(cat "$work/$1.err")"
+        failed=$((failed + 1))
+    elif grep -q -e jane -e 4111 "$log"; then
+        echo "FAIL $1: the API saw a value: $(cat "$log")"
+        failed=$((failed + 1))
+    else
+        echo "ok $1"
+    fi
+}
+
+start chat
+check whole 0 '"content":"I will write to jane.doe@example.com today."'
+start chat-sse
+check stream 0 '"content":"jane.doe@example.com today."'
+start chat-harm
+check harmful 1 '"code":"content_blocked"'
+out=$(printf '%s' "$body" | "$BLACKBAR" send "$url" 2>/dev/null)
+if [ "$(grep -c '^data: ' <<<"$out")" = 3 ] &&
+    grep -q '"content":"I will write to "' <<<"$out"; then
+    echo "ok harmful: the deltas before it, then one error event"
+else
+    echo "FAIL harmful stream: $out"
+    failed=$((failed + 1))
+fi
+start chat-500then200
+check retried 0 '"content":"I will write to jane.doe@example.com today."'
+n=$(grep -c '' "$log")
+[ "$n" = 2 ] && echo "ok 500 then 200: 2 requests" ||
+    { echo "FAIL 500 then 200: $n requests"; failed=$((failed + 1)); }
+
+url=http://127.0.0.1:9/v1/chat/completions
+log=/dev/null
+check down 2 '' 2>/dev/null
+grep -q "Couldn't connect" "$work/down.err" && echo "ok down: named" ||
+    { echo "FAIL down: $(cat "$work/down.err")"; failed=$((failed + 1)); }
+printf 'not json jane.doe@example.com' | "$BLACKBAR" send "$url" \
+    > "$work/bad.out" 2> "$work/bad.err"
+if [ $? -eq 2 ] && grep -q 'nothing was sent' "$work/bad.err"; then
+    echo "ok a body that is not JSON is not sent"
+else
+    echo "FAIL bad body: $(cat "$work/bad.err")"
+    failed=$((failed + 1))
+fi
+
+[ "$failed" -eq 0 ]
