@@ -204,6 +204,21 @@ static int build(struct audit_line *l, const struct bb_audit *a,
 
 /* ------------------------------------------------------------ the file */
 
+/* The decimal number at p (before end): the buffer is not a string. */
+static bool parse_seq(const char *p, const char *end,
+                      unsigned long long *out)
+{
+    unsigned long long v = 0;
+    const char *d = p;
+
+    while (d < end && *d >= '0' && *d <= '9' && d - p < 19) {
+        v = v * 10 + (unsigned long long)(*d - '0');
+        d++;
+    }
+    *out = v;
+    return d > p;
+}
+
 int audit_last(struct audit_tail *t, const char *buf, size_t n)
 {
     const char *s;
@@ -217,7 +232,7 @@ int audit_last(struct audit_tail *t, const char *buf, size_t n)
     while ((p = memmem(p, (size_t)(end - p), ",\"hash\":\"", 9)) != NULL) {
         h = p++;
     }
-    if (s == NULL || h == NULL || sscanf(s + 6, "%llu", &seq) != 1 ||
+    if (s == NULL || h == NULL || !parse_seq(s + 6, end, &seq) ||
         end - (h + 9) != AUDIT_HASH_LEN + 2 ||
         memcmp(h + 9 + AUDIT_HASH_LEN, "\"}", 2) != 0) {
         return -1;

@@ -12,9 +12,14 @@ vg=(valgrind -q --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite,indirect,possible
     --show-leak-kinds=definite,indirect,possible)
 
+# Every run of blackbar logs valgrind's errors to a file of its own, so
+# that a test that ignores an exit status (a pipe) still cannot hide one.
+vgl=$out/vg-logs
+rm -rf "$vgl"
+mkdir -p "$vgl"
 cat > "$out/vg-blackbar" <<WRAP
 #!/bin/sh
-exec ${vg[*]} "$build/blackbar" "\$@"
+exec ${vg[*]} --log-file="$vgl/%p.log" "$build/blackbar" "\$@"
 WRAP
 chmod +x "$out/vg-blackbar"
 
@@ -42,4 +47,22 @@ BBCHUNK=$out/vg-bbchunk srcdir=$src builddir=$build \
     bash "$src/tests/roundtrip.sh" > "$out/vg-roundtrip.log" 2>&1 &&
     echo "ok valgrind roundtrip" ||
     { echo "FAIL valgrind roundtrip (see $out/vg-roundtrip.log)"; status=1; }
+# the commands that talk to a stand-in API, and the audit log's
+for t in send remote audit; do
+    if BLACKBAR=$out/vg-blackbar BBUPSTREAM=$build/tests/tools/bbupstream \
+        BBAUDIT=$build/tests/tools/bbaudit srcdir=$src builddir=$build \
+        bash "$src/tests/$t.sh" > "$out/vg-$t.log" 2>&1; then
+        echo "ok valgrind $t.sh"
+    else
+        echo "FAIL valgrind $t.sh (see $out/vg-$t.log)"
+        status=1
+    fi
+done
+for f in "$vgl"/*.log; do
+    if [ -s "$f" ]; then
+        echo "FAIL valgrind found errors:"
+        cat "$f"
+        status=1
+    fi
+done
 exit $status
