@@ -173,7 +173,8 @@ int mod_audit_hits(struct bb_audit *a, const struct watch *w,
                                     w->hits[i].length);
         }
         r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
-        r.source = "moderate";
+        r.source = w->source ? w->source : "moderate";
+        r.request_id = w->request_id;
         r.direction = "response";
         r.rule = ri.id;
         r.category = ri.category;
@@ -193,7 +194,8 @@ int mod_audit_hits(struct bb_audit *a, const struct watch *w,
         /* decided by the remote endpoint (or unavailable): one record */
         memset(&r, 0, sizeof(r));
         r.event = verdict == BB_ACTION_BLOCK ? "block" : "flag";
-        r.source = "moderate";
+        r.source = w->source ? w->source : "moderate";
+        r.request_id = w->request_id;
         r.direction = "response";
         r.category = category;
         r.action = r.event;

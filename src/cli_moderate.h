@@ -26,6 +26,8 @@ struct watch {
     struct hit hits[64];
     size_t nhits;
     uint64_t *totals;  /* findings per rule over all responses */
+    const char *source;     /* for audit records (NULL: "moderate") */
+    const char *request_id; /* the API's id of the exchange, or NULL */
 };
 
 /* Add a scrubber's findings per rule to w->totals. */

@@ -9,6 +9,7 @@
  * and 5xx are retried with backoff while nothing has been written.
  */
 #include <getopt.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ static const char usage[] =
     "      --retries N         retries on connection errors, 429 and 5xx\n"
     "                          before any output (default 2)\n"
     "      --timeout S         seconds for the whole exchange (default 600)\n"
+    "      --audit FILE        append the request's redactions and any block\n"
+    "                          (with the API's request id) to the audit log\n"
+    "      --audit-key-file F  the audit key (else $BLACKBAR_AUDIT_KEY or\n"
+    "                          ~/.config/blackbar/audit.key)\n"
     "  -h, --help              show this help\n";
 
 enum {
@@ -56,6 +61,8 @@ static const struct option longopts[] = {
     { "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT },
     { "retries", required_argument, NULL, OPT_RETRIES },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "audit", required_argument, NULL, OPT_AUDIT },
+    { "audit-key-file", required_argument, NULL, OPT_AUDIT_KEY_FILE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -114,6 +121,7 @@ struct xfer {
     struct bb_sse_scrubber *mod;  /* moderation of a stream */
     struct bb_restorer *rest;     /* placeholders back, to stdout */
     const char *category;
+    char request_id[128];         /* x-request-id or request-id */
     int rc;
 };
 
@@ -133,6 +141,32 @@ static int to_restorer(const void *data, size_t len, void *ud)
     struct bb_err err;
 
     return bb_restorer_feed(x->rest, data, len, &err) < 0 ? -1 : 0;
+}
+
+/* A header of the answer: the API's request id is kept. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct xfer *x = ud;
+    size_t len = size * nmemb;
+    size_t k = 0;
+
+    if (len > 14 && strncasecmp(data, "x-request-id:", 13) == 0) {
+        k = 13;
+    } else if (len > 12 && strncasecmp(data, "request-id:", 11) == 0) {
+        k = 11;
+    }
+    if (k > 0) {
+        size_t e;
+
+        while (k < len && data[k] == ' ') {
+            k++;
+        }
+        for (e = k; e < len && data[e] != '\r' && data[e] != '\n'; e++) {
+        }
+        snprintf(x->request_id, sizeof(x->request_id), "%.*s", (int)(e - k),
+                 data + k);
+    }
+    return len;
 }
 
 /* The first bytes of the answer: what kind it is. */
@@ -300,6 +334,8 @@ static int exchange(struct xfer *x, const char *url, struct curl_slist *h,
                      (curl_off_t)body->n);
     curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(x->c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(x->c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(x->c, CURLOPT_TIMEOUT, timeout_s);
     curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(x->c, CURLOPT_ACCEPT_ENCODING, "");
@@ -360,7 +396,8 @@ static int load_moderation(struct bb_ruleset **out)
 
 /* The request body, scrubbed, with the vault filled. */
 static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
-                         struct bb_vault *v, const struct mem *in)
+                         struct bb_vault *v, const struct mem *in,
+                         uint64_t *counts)
 {
     struct bb_redactor *rd = NULL;
     struct bb_json_scrubber *j = NULL;
@@ -374,6 +411,10 @@ static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
     rc = rc == 0 ? bb_json_scrubber_feed(j, in->p ? in->p : "", in->n, &err)
                  : rc;
     rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
+    if (rc == 0) {
+        memcpy(counts, bb_json_scrubber_counts(j),
+               bb_ruleset_count(rs) * sizeof(*counts));
+    }
     bb_json_scrubber_free(j);
     bb_redactor_free(rd);
     if (rc < 0) {
@@ -422,6 +463,10 @@ int cmd_send(int argc, char **argv)
     struct bb_err err;
     const char *data = NULL;
     const char *bearer = NULL;
+    const char *audit_path = NULL;
+    const char *audit_key = NULL;
+    struct bb_audit *audit = NULL;
+    uint64_t *counts = NULL;
     const char *url;
     long retries = 2;
     long timeout_s = 600;
@@ -448,6 +493,10 @@ int cmd_send(int argc, char **argv)
             h = curl_slist_append(h, optarg);
         } else if (c == OPT_BEARER) {
             bearer = optarg;
+        } else if (c == OPT_AUDIT) {
+            audit_path = optarg;
+        } else if (c == OPT_AUDIT_KEY_FILE) {
+            audit_key = optarg;
         } else if (c == OPT_RETRIES || c == OPT_TIMEOUT) {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -492,13 +541,22 @@ int cmd_send(int argc, char **argv)
         rc = cli_fail("send", &err);
     }
     w.rs = mrs;
+    w.source = "send";
+    w.request_id = x.request_id;
     x.w = &w;
     x.mrs = mrs;
     x.provider = url && strstr(url, "/messages") ? P_ANTHROPIC
                  : url && strstr(url, "/responses") ? P_RESPONSES
                                                    : P_CHAT;
+    if (rc == 0 && audit_path != NULL) {
+        audit = cli_audit_open(audit_path, audit_key, "send");
+        rc = audit ? 0 : -1;
+    }
+    counts = rc == 0 ? calloc(bb_ruleset_count(rs) + 1, sizeof(*counts))
+                     : NULL;
+    rc = rc == 0 && counts == NULL ? -1 : rc;
     rc = rc == 0 ? read_body(&in, data) : rc;
-    rc = rc == 0 ? scrub_request(&body, rs, x.vault, &in) : rc;
+    rc = rc == 0 ? scrub_request(&body, rs, x.vault, &in, counts) : rc;
     if (in.p != NULL) {
         memset(in.p, 0, in.n);
     }
@@ -515,6 +573,14 @@ int cmd_send(int argc, char **argv)
     if (cli_out_sync("send") < 0) {
         rc = -1;
     }
+    if (audit != NULL && rc >= 0 &&
+        (cli_audit_counts(audit, "send", rs, counts, "send") < 0 ||
+         (rc == 1 && mod_audit_hits(audit, &w, BB_ACTION_BLOCK, x.category,
+                                    NULL, 0) < 0))) {
+        rc = -1;
+    }
+    bb_audit_close(audit);
+    free(counts);
     xfer_reset(&x);
     curl_easy_cleanup(x.c);
     curl_slist_free_all(h);

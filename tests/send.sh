@@ -68,6 +68,19 @@ else
     echo "FAIL harmful stream: $out"
     failed=$((failed + 1))
 fi
+audit=$work/audit.jsonl
+printf '%s' "$body" | BLACKBAR_AUDIT_KEY=send-test-key-0123456789 \
+    "$BLACKBAR" send --audit "$audit" "$url" > /dev/null 2>&1
+if grep '"event":"block"' "$audit" | grep -q '"request_id":"req_bbupstream_1"' &&
+    grep -q '"event":"redact","source":"send","counts":{"email":1,"credit-card":1}' "$audit" &&
+    ! grep -q -e jane -e 4111 "$audit" &&
+    BLACKBAR_AUDIT_KEY=send-test-key-0123456789 "$BLACKBAR" log verify \
+        "$audit" | grep -q 'ok 2 records'; then
+    echo "ok audit: the redactions, the block with the API's request id"
+else
+    echo "FAIL audit: $(cat "$audit")"
+    failed=$((failed + 1))
+fi
 start chat-500then200
 check retried 0 '"content":"I will write to jane.doe@example.com today."'
 n=$(grep -c '' "$log")

@@ -147,6 +147,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
     enum MHD_Result ret;
 
     MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "x-request-id", "req_bbupstream_1");
     ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
