@@ -70,7 +70,7 @@ BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
 TESTS += $(BB_TEST_PROGS)
 EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/expected \
 	tests/sdk/package.json tests/sdk/package-lock.json \
-	tests/sdk/stream-error.mjs \
+	tests/sdk/stream-error.mjs tests/upstream.sh \
 	tests/valgrind.sh
 
 # CLEANFILES cannot remove a directory (rm -f): do it here.

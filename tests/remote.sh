@@ -20,22 +20,10 @@ export OPENAI_API_KEY=sk-test-not-a-real-key
 rm -rf "$work"
 mkdir -p "$work"
 failed=0
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null' EXIT
 
 # start MODE: a stand-in in MODE; sets url and log
-start() {
-    local dir=$work/$1
-    mkdir -p "$dir"
-    "$BBUPSTREAM" "$1" "$dir/port" "$dir/log" &
-    pids+=($!)
-    for _ in $(seq 50); do
-        [ -s "$dir/port" ] && break
-        sleep 0.1
-    done
-    url=http://127.0.0.1:$(cat "$dir/port")/v1/moderations
-    log=$dir/log
-}
+# shellcheck source=tests/upstream.sh
+. "$here/upstream.sh"
 
 # check NAME WANT-EXIT WANT-STDOUT-GREP INPUT ARGS...
 check() {
@@ -54,7 +42,7 @@ check() {
     fi
 }
 
-start ok
+start ok v1/moderations
 check pass 0 "mail <EMAIL_1>" "We should fight for it, mail jane.doe@example.com"
 check flagged 1 "category violence" "Then detonate it near jane.doe@example.com"
 check threshold 1 "category violence" "We should fight for it" \
@@ -69,7 +57,7 @@ else
     echo "ok the endpoint saw placeholders, not values"
 fi
 
-start stall
+start stall v1/moderations
 audit=$work/stall-audit.jsonl
 check timeout-closed 1 "moderation unavailable" "hello" \
     --remote-timeout 0.5 --remote-retries 0 --audit "$audit"
@@ -85,19 +73,19 @@ else
     failed=$((failed + 1))
 fi
 
-start 500then200
+start 500then200 v1/moderations
 check retry 0 "hello" "hello" --remote-retries 2
 n=$(grep -c '' "$log")
 [ "$n" = 2 ] && echo "ok 500 then 200: 2 requests" ||
     { echo "FAIL 500 then 200: $n requests"; failed=$((failed + 1)); }
 
-start 429
+start 429 v1/moderations
 check rate-limited 1 "moderation unavailable" "hello" --remote-retries 2
 n=$(grep -c '' "$log")
 [ "$n" = 3 ] && echo "ok 429: 3 tries" ||
     { echo "FAIL 429: $n requests, want 3"; failed=$((failed + 1)); }
 
-start garbage
+start garbage v1/moderations
 check garbage 1 "moderation unavailable" "hello" --remote-retries 0
 grep -q "not a moderation result" "$work/garbage.err" &&
     echo "ok garbage named" ||

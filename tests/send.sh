@@ -19,22 +19,10 @@ export TEST_API_KEY=sk-test-0123456789
 rm -rf "$work"
 mkdir -p "$work"
 failed=0
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null' EXIT
 body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write to jane.doe@example.com about card 4111 1111 1111 1111"}]}'
 
-start() {
-    local dir=$work/$1
-    mkdir -p "$dir"
-    "$BBUPSTREAM" "$1" "$dir/port" "$dir/log" &
-    pids+=($!)
-    for _ in $(seq 50); do
-        [ -s "$dir/port" ] && break
-        sleep 0.1
-    done
-    url=http://127.0.0.1:$(cat "$dir/port")/v1/chat/completions
-    log=$dir/log
-}
+# shellcheck source=tests/upstream.sh
+. "$here/upstream.sh"
 
 # check NAME WANT-EXIT WANT-GREP: send $body, grep the answer
 check() {
@@ -54,11 +42,11 @@ check() {
     fi
 }
 
-start chat
+start chat v1/chat/completions
 check whole 0 '"content":"I will write to jane.doe@example.com today."'
-start chat-sse
+start chat-sse v1/chat/completions
 check stream 0 '"content":"jane.doe@example.com today."'
-start chat-harm
+start chat-harm v1/chat/completions
 check harmful 1 '"code":"content_blocked"'
 out=$(printf '%s' "$body" | "$BLACKBAR" send "$url" 2>/dev/null)
 if [ "$(grep -c '^data: ' <<<"$out")" = 3 ] &&
@@ -81,7 +69,7 @@ else
     echo "FAIL audit: $(cat "$audit")"
     failed=$((failed + 1))
 fi
-start chat-500then200
+start chat-500then200 v1/chat/completions
 check retried 0 '"content":"I will write to jane.doe@example.com today."'
 n=$(grep -c '' "$log")
 [ "$n" = 2 ] && echo "ok 500 then 200: 2 requests" ||

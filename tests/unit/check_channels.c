@@ -26,26 +26,10 @@
 
 static char *slurp(const char *name, size_t *len)
 {
-    const char *dir = getenv("srcdir");
-    char path[4096];
-    FILE *f;
-    char *buf;
-    long n;
+    char rel[256];
 
-    snprintf(path, sizeof(path), "%s/tests/fixtures/sse/%s",
-             dir ? dir : ".", name);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    snprintf(rel, sizeof(rel), "%s/%s", "sse", name);
+    return fixture(rel, len);
 }
 
 static size_t piece(int mode, uint64_t *seed, size_t left)
