@@ -239,56 +239,27 @@ struct gate {
     uint64_t events;
 };
 
-bool mod_is_anthropic(const char *p, size_t n)
-{
-    cJSON *o = cJSON_ParseWithLength(p ? p : "", n);
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
-    bool yes = cJSON_IsString(t) && strcmp(t->valuestring, "message") == 0;
-
-    cJSON_Delete(o);
-    return yes;
-}
-
 int mod_error_json(bool anthropic, const char *category)
 {
-    char msg[320];
+    char msg[160];
+    char body[768];
+    size_t n;
 
-    if (anthropic) {
-        snprintf(msg, sizeof(msg),
-                 "{\"type\":\"error\",\"error\":{\"type\":"
-                 "\"invalid_request_error\",\"message\":\"The response "
-                 "was blocked by blackbar (category: %s).\"}}\n", category);
-    } else {
-        snprintf(msg, sizeof(msg),
-                 "{\"error\":{\"message\":\"The response was blocked by "
-                 "blackbar (category: %s).\",\"type\":"
-                 "\"invalid_request_error\",\"param\":null,\"code\":"
-                 "\"content_blocked\"}}\n", category);
-    }
-    return cli_out_write(msg, strlen(msg), NULL);
+    prov_block_message(msg, sizeof(msg), "response", "category", category);
+    n = prov_error_json(body, sizeof(body),
+                        anthropic ? P_ANTHROPIC : P_CHAT, 400, msg);
+    return cli_out_write(body, n, NULL);
 }
 
 int mod_error_event(enum provider provider, const char *category)
 {
     char msg[160];
-    char ev[512];
+    char ev[768];
+    size_t n;
 
-    snprintf(msg, sizeof(msg), "The response was blocked by blackbar "
-             "(category: %s).", category);
-    if (provider == P_ANTHROPIC) {
-        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
-                 "\"error\":{\"type\":\"invalid_request_error\","
-                 "\"message\":\"%s\"}}\n\n", msg);
-    } else if (provider == P_RESPONSES) {
-        snprintf(ev, sizeof(ev), "event: error\ndata: {\"type\":\"error\","
-                 "\"code\":\"content_blocked\",\"message\":\"%s\","
-                 "\"param\":null}\n\n", msg);
-    } else {
-        snprintf(ev, sizeof(ev), "data: {\"error\":{\"message\":\"%s\","
-                 "\"type\":\"invalid_request_error\",\"param\":null,"
-                 "\"code\":\"content_blocked\"}}\n\n", msg);
-    }
-    return cli_out_write(ev, strlen(ev), NULL);
+    prov_block_message(msg, sizeof(msg), "response", "category", category);
+    n = prov_error_event(ev, sizeof(ev), provider, msg);
+    return cli_out_write(ev, n, NULL);
 }
 
 static int gate_write(const void *p, size_t n, void *ud)

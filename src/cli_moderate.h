@@ -10,6 +10,7 @@
 
 #include "blackbar.h"
 #include "cli.h"
+#include "cli_provider.h"
 
 /* Where each moderation rule first matched (for --explain and the
  * audit log). */
@@ -48,10 +49,6 @@ int mod_audit_hits(struct bb_audit *a, const struct watch *w,
 /* Audit record of a remote endpoint that could not answer. */
 int mod_audit_remote(struct bb_audit *a, const struct cli_remote *r,
                      const char *why);
-enum provider { P_CHAT, P_RESPONSES, P_ANTHROPIC };
-
-/* Is the JSON document an Anthropic message ({"type":"message"})? */
-bool mod_is_anthropic(const char *p, size_t n);
 /* The provider's error for a blocked response, to stdout: Anthropic's
  * or OpenAI's JSON, or one SSE error event. */
 int mod_error_json(bool anthropic, const char *category);

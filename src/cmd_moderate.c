@@ -316,7 +316,7 @@ static int moderate_one(const struct mod_opts *o, const struct bb_ruleset *rs,
     }
     if (rc == 0 && v == BB_ACTION_BLOCK) {
         if (o->json) {
-            rc = mod_error_json(mod_is_anthropic(in.p, in.n), category);
+            rc = mod_error_json(prov_is_anthropic(in.p, in.n), category);
         } else {
             char msg[160];
 

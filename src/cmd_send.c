@@ -17,7 +17,7 @@
 
 #include <curl/curl.h>
 
-#include "cli_moderate.h"
+#include "cli_upstream.h"
 
 #define BODY_MAX ((size_t)32 << 20)
 #define ANSWER_MAX ((size_t)64 << 20)
@@ -91,14 +91,6 @@ static int mem_put(const void *data, size_t len, void *ud)
     return 0;
 }
 
-static int discard(const void *data, size_t len, void *ud)
-{
-    (void)data;
-    (void)len;
-    (void)ud;
-    return 0;
-}
-
 static int to_vault(const char *ph, size_t plen, const char *val,
                     size_t vlen, void *ud)
 {
@@ -107,274 +99,39 @@ static int to_vault(const char *ph, size_t plen, const char *val,
     return bb_vault_add(ud, ph, plen, val, vlen, &err);
 }
 
-/* One exchange with the API. */
-struct xfer {
-    CURL *c;
-    struct bb_vault *vault;
-    const struct bb_ruleset *mrs; /* moderation + PII and secrets */
-    struct watch *w;
-    enum provider provider;
-    bool started, sse, error, blocked, wrote;
-    long status;
-    struct mem body;              /* a whole (not streamed) answer */
-    struct bb_redactor *mrd;      /* the moderation pass's own */
-    struct bb_sse_scrubber *mod;  /* moderation of a stream */
-    struct bb_restorer *rest;     /* placeholders back, to stdout */
-    const char *category;
-    char request_id[128];         /* x-request-id or request-id */
-    int rc;
-};
-
 static int out_write(const void *data, size_t len, void *ud)
 {
-    struct xfer *x = ud;
-
-    x->wrote = x->wrote || len > 0;
+    (void)ud;
     return cli_out_write(data, len, NULL);
 }
 
-/* The moderation pass writes the events it lets through (their bytes
- * unchanged: keep-only rules) on to the restorer. */
-static int to_restorer(const void *data, size_t len, void *ud)
+/* POST body to url and write the answer. 0 answered, 1 blocked, 2 API
+ * error, -1 error. */
+static int exchange(struct upstream *u, struct answer *a, const char *url,
+                    const struct curl_slist *h, const struct mem *body,
+                    long retries, long timeout_s)
 {
-    struct xfer *x = ud;
-    struct bb_err err;
+    int rc = up_start(u, a, url, h, body->p, body->n, (unsigned)retries,
+                      timeout_s);
 
-    return bb_restorer_feed(x->rest, data, len, &err) < 0 ? -1 : 0;
-}
-
-/* A header of the answer: the API's request id is kept. */
-static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
-{
-    struct xfer *x = ud;
-    size_t len = size * nmemb;
-    size_t k = 0;
-
-    if (len > 14 && strncasecmp(data, "x-request-id:", 13) == 0) {
-        k = 13;
-    } else if (len > 12 && strncasecmp(data, "request-id:", 11) == 0) {
-        k = 11;
-    }
-    if (k > 0) {
-        size_t e;
-
-        while (k < len && data[k] == ' ') {
-            k++;
-        }
-        for (e = k; e < len && data[e] != '\r' && data[e] != '\n'; e++) {
-        }
-        snprintf(x->request_id, sizeof(x->request_id), "%.*s", (int)(e - k),
-                 data + k);
-    }
-    return len;
-}
-
-/* The first bytes of the answer: what kind it is. */
-static int start(struct xfer *x)
-{
-    const char *type = NULL;
-    struct bb_err err;
-
-    x->started = true;
-    curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
-    curl_easy_getinfo(x->c, CURLINFO_CONTENT_TYPE, &type);
-    x->error = x->status < 200 || x->status >= 300;
-    x->sse = !x->error && type != NULL &&
-             strncmp(type, "text/event-stream", 17) == 0;
-    if (!x->sse) {
-        return 0; /* kept whole, judged at the end */
-    }
-    if (bb_redactor_new(&x->mrd, x->mrs, &err) < 0 ||
-        bb_restorer_new(&x->rest, x->vault, BB_FORMAT_SSE, out_write, x,
-                        &err) < 0 ||
-        bb_sse_scrubber_new(&x->mod, x->mrs, x->mrd, to_restorer, x,
-                            &err) < 0) {
-        return cli_fail("send", &err);
-    }
-    bb_sse_scrubber_on_finding(x->mod, mod_observe, x->w);
-    return 0;
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
-{
-    struct xfer *x = ud;
-    size_t len = size * nmemb;
-    struct bb_err err;
-    int rc;
-
-    if (!x->started && start(x) < 0) {
-        x->rc = -1;
-        return 0;
-    }
-    if (!x->sse) {
-        if (x->body.n + len > ANSWER_MAX || mem_put(data, len, &x->body)) {
-            cli_error("send", "an answer longer than 64 MiB");
-            x->rc = -1;
-            return 0;
-        }
-        return len;
-    }
-    /* a stream: moderated, and what passes written with the values
-     * back */
-    rc = bb_sse_scrubber_feed(x->mod, data, len, &err);
-    if (rc == BB_ESTOP) {
-        x->blocked = true;
-        return 0; /* the transfer ends here */
-    }
-    if (rc < 0) {
-        x->rc = cli_fail("send", &err);
-        return 0;
-    }
-    return cli_out_flush("send") < 0 ? 0 : len;
-}
-
-static void xfer_reset(struct xfer *x)
-{
-    bb_sse_scrubber_free(x->mod);
-    bb_restorer_free(x->rest);
-    bb_redactor_free(x->mrd);
-    free(x->body.p);
-    x->mod = NULL;
-    x->rest = NULL;
-    x->mrd = NULL;
-    x->body.p = NULL;
-    x->body.n = 0;
-    x->started = x->sse = x->error = x->blocked = false;
-    x->status = 0;
-    x->rc = 0;
-    if (x->w != NULL && x->w->m != NULL) {
-        mod_watch_reset(x->w);
-    }
-}
-
-/* A whole answer: moderated, then written with the values back. */
-static int finish_whole(struct xfer *x)
-{
-    struct bb_json_scrubber *j = NULL;
-    struct bb_restorer *r = NULL;
-    struct bb_err err;
-    enum bb_action v;
-    int rc = 0;
-
-    if (!x->error) {
-        rc = bb_redactor_new(&x->mrd, x->mrs, &err);
-        rc = rc == 0 ? bb_json_scrubber_new(&j, x->mrs, x->mrd, false,
-                                            discard, NULL, &err)
-                     : rc;
-        if (rc == 0) {
-            bb_json_scrubber_on_finding(j, mod_observe, x->w);
-            rc = bb_json_scrubber_feed(j, x->body.p ? x->body.p : "",
-                                       x->body.n, &err);
-        }
-        rc = rc == 0 ? bb_json_scrubber_finish(j, &err) : rc;
-        bb_json_scrubber_free(j);
-        if (rc < 0) {
-            return cli_fail("send", &err);
-        }
-        v = bb_moderator_verdict(x->w->m, &x->category);
-        if (v == BB_ACTION_BLOCK) {
-            x->blocked = true;
-            return mod_error_json(mod_is_anthropic(x->body.p, x->body.n),
-                                  x->category);
-        }
-    }
-    /* (an error answer is restored as text: it may echo the request) */
-    rc = bb_restorer_new(&r, x->vault,
-                         x->error ? BB_FORMAT_TEXT : BB_FORMAT_JSON,
-                         out_write, x, &err);
-    rc = rc == 0 ? bb_restorer_feed(r, x->body.p ? x->body.p : "",
-                                    x->body.n, &err)
-                 : rc;
-    rc = rc == 0 ? bb_restorer_finish(r, &err) : rc;
-    bb_restorer_free(r);
-    return rc < 0 ? cli_fail("send", &err) : 0;
-}
-
-static int finish_stream(struct xfer *x)
-{
-    struct bb_err err;
-    int rc = x->blocked ? BB_ESTOP : bb_sse_scrubber_finish(x->mod, &err);
-
-    if (rc < 0 && rc != BB_ESTOP) {
-        return cli_fail("send", &err);
-    }
-    /* the events let through, with any placeholder they end on */
-    if (bb_restorer_finish(x->rest, &err) < 0) {
-        return cli_fail("send", &err);
-    }
-    if (rc == BB_ESTOP) {
-        x->blocked = true;
-        bb_moderator_verdict(x->w->m, &x->category);
-        return mod_error_event(x->provider, x->category);
-    }
-    return 0;
-}
-
-static void pause_ms(unsigned ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
-/* POST body to url and handle the answer; retried while nothing has
- * been written. 0 answered, 1 blocked, 2 API error, -1 error. */
-static int exchange(struct xfer *x, const char *url, struct curl_slist *h,
-                    const struct mem *body, long retries, long timeout_s)
-{
-    unsigned wait = 250;
-    long tries;
-    int rc = 0;
-
-    curl_easy_setopt(x->c, CURLOPT_URL, url);
-    curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, body->p);
-    curl_easy_setopt(x->c, CURLOPT_POSTFIELDSIZE_LARGE,
-                     (curl_off_t)body->n);
-    curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(x->c, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(x->c, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(x->c, CURLOPT_TIMEOUT, timeout_s);
-    curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(x->c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(x->c, CURLOPT_PROTOCOLS_STR, "http,https");
-    for (tries = 0;; tries++) {
-        CURLcode cc;
-        bool again;
-
-        xfer_reset(x);
-        cc = curl_easy_perform(x->c);
-        if (x->rc < 0) {
+    while (rc == 0) {
+        rc = up_step(u, 1000);
+        if (rc == 0 && a->sse && cli_out_flush("send") < 0) {
             return -1;
         }
-        if (!x->started) {
-            curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
-            x->error = true;
-        }
-        again = !x->wrote && !x->blocked && tries < retries &&
-                (cc != CURLE_OK || x->status == 429 || x->status >= 500);
-        if (!again) {
-            if (cc != CURLE_OK && !x->blocked && !x->started) {
-                cli_error("send", "%s: %s", url, curl_easy_strerror(cc));
-                return -1;
-            }
-            if (cc != CURLE_OK && !x->blocked) {
-                cli_error("send", "%s: %s (the answer is cut)", url,
-                          curl_easy_strerror(cc));
-                return -1;
-            }
-            break;
-        }
-        pause_ms(wait + (unsigned)(rand() % (int)(wait / 2 + 1)));
-        wait *= 2;
     }
-    rc = x->sse ? finish_stream(x) : finish_whole(x);
     if (rc < 0) {
+        return cli_fail("send", &a->err);
+    }
+    if (u->result != CURLE_OK && !u->blocked) {
+        cli_error("send", "%s: %s%s", url, curl_easy_strerror(u->result),
+                  a->started ? " (the answer is cut)" : "");
         return -1;
     }
-    return x->blocked ? 1 : x->error ? 2 : 0;
+    if (answer_finish(a) < 0) {
+        return cli_fail("send", &a->err);
+    }
+    return a->blocked ? 1 : a->error ? 2 : 0;
 }
 
 /* The rules the answer is checked with: the moderation pack, with the
@@ -459,7 +216,9 @@ int cmd_send(int argc, char **argv)
     struct mem in = { NULL, 0 };
     struct mem body = { NULL, 0 };
     struct watch w;
-    struct xfer x;
+    struct upstream u;
+    struct answer a;
+    struct bb_vault *vault = NULL;
     struct bb_err err;
     const char *data = NULL;
     const char *bearer = NULL;
@@ -475,7 +234,8 @@ int cmd_send(int argc, char **argv)
 
     memset(&cr, 0, sizeof(cr));
     memset(&w, 0, sizeof(w));
-    memset(&x, 0, sizeof(x));
+    memset(&u, 0, sizeof(u));
+    memset(&a, 0, sizeof(a));
     optind = 1;
     opterr = 0;
     while (rc == 0 &&
@@ -536,18 +296,19 @@ int cmd_send(int argc, char **argv)
         rs = cli_load_rules(&cr, "send");
         rc = rs ? load_moderation(&mrs) : -1;
     }
-    if (rc == 0 && (bb_vault_new(&x.vault, &err) < 0 ||
+    if (rc == 0 && (bb_vault_new(&vault, &err) < 0 ||
                     bb_moderator_new(&w.m, mrs, &err) < 0)) {
         rc = cli_fail("send", &err);
     }
     w.rs = mrs;
     w.source = "send";
-    w.request_id = x.request_id;
-    x.w = &w;
-    x.mrs = mrs;
-    x.provider = url && strstr(url, "/messages") ? P_ANTHROPIC
-                 : url && strstr(url, "/responses") ? P_RESPONSES
-                                                   : P_CHAT;
+    w.request_id = u.request_id;
+    a.vault = vault;
+    a.w = &w;
+    a.mrs = mrs;
+    a.provider = prov_of_path(url);
+    a.write = out_write;
+    a.max = ANSWER_MAX;
     if (rc == 0 && audit_path != NULL) {
         audit = cli_audit_open(audit_path, audit_key, "send");
         rc = audit ? 0 : -1;
@@ -556,7 +317,7 @@ int cmd_send(int argc, char **argv)
                      : NULL;
     rc = rc == 0 && counts == NULL ? -1 : rc;
     rc = rc == 0 ? read_body(&in, data) : rc;
-    rc = rc == 0 ? scrub_request(&body, rs, x.vault, &in, counts) : rc;
+    rc = rc == 0 ? scrub_request(&body, rs, vault, &in, counts) : rc;
     if (in.p != NULL) {
         memset(in.p, 0, in.n);
     }
@@ -564,27 +325,26 @@ int cmd_send(int argc, char **argv)
         cli_error("send", "libcurl would not start");
         rc = -1;
     }
-    x.c = rc == 0 ? curl_easy_init() : NULL;
-    if (rc == 0 && (x.c == NULL || h == NULL)) {
+    if (rc == 0 && (up_init(&u) < 0 || h == NULL)) {
         cli_error("send", "out of memory");
         rc = -1;
     }
-    rc = rc == 0 ? exchange(&x, url, h, &body, retries, timeout_s) : rc;
+    rc = rc == 0 ? exchange(&u, &a, url, h, &body, retries, timeout_s) : rc;
     if (cli_out_sync("send") < 0) {
         rc = -1;
     }
     if (audit != NULL && rc >= 0 &&
         (cli_audit_counts(audit, "send", rs, counts, "send") < 0 ||
-         (rc == 1 && mod_audit_hits(audit, &w, BB_ACTION_BLOCK, x.category,
+         (rc == 1 && mod_audit_hits(audit, &w, BB_ACTION_BLOCK, a.category,
                                     NULL, 0) < 0))) {
         rc = -1;
     }
     bb_audit_close(audit);
     free(counts);
-    xfer_reset(&x);
-    curl_easy_cleanup(x.c);
+    answer_reset(&a);
+    up_free(&u);
     curl_slist_free_all(h);
-    bb_vault_free(x.vault);
+    bb_vault_free(vault);
     bb_moderator_free(w.m);
     bb_ruleset_free(rs);
     bb_ruleset_free(mrs);
