@@ -226,6 +226,7 @@ int up_start(struct upstream *u, struct answer *a, const char *url,
         bool again;
 
         u->tries = retries - step;
+        u->retried = step;
         attempt(u);
         while (!a->started && up_step(u, 1000) == 0) {
         }

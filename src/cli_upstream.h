@@ -29,6 +29,7 @@ struct upstream {
     bool running, done, hold, blocked, failed;
     CURLcode result;
     unsigned tries;
+    unsigned retried;            /* retries of the last exchange */
 };
 
 int up_init(struct upstream *u);

@@ -19,6 +19,7 @@ static const char usage[] =
     "  restore --vault FILE     put scrubbed values back (scrub --vault)\n"
     "  moderate [FILE...]       check model responses (block, flag)\n"
     "  send URL                 one model request, scrubbed, answer restored\n"
+    "  proxy --upstream URL     local reverse proxy for model APIs\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "  log verify FILE          check an audit log's hash chain\n"
     "\n"
@@ -54,6 +55,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "send") == 0) {
         return cmd_send(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "proxy") == 0) {
+        return cmd_proxy(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "moderate") == 0) {
         return cmd_moderate(argc - 1, argv + 1);
