@@ -20,6 +20,7 @@
 struct upstream {
     CURLM *m;
     CURL *e;
+    const char *method;          /* NULL: POST */
     /* per exchange */
     struct answer *a;
     struct curl_slist *headers;  /* the answer's, to pass on */

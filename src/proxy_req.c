@@ -236,8 +236,10 @@ static enum MHD_Result forward(struct preq *r, struct MHD_Connection *conn)
     }
     r->u = conn_upstream(conn);
     if (r->u == NULL || req_prepare(r, conn, out_write) < 0) {
+        r->u = NULL;
         return req_error(r, conn, 500, "blackbar is out of memory");
     }
+    r->u->method = r->method;
     if (up_start(r->u, &r->a, r->url, r->h, r->sbody, r->sn, c->retries,
                  c->timeout_s) < 0) {
         return req_error(r, conn, 500, "blackbar could not read the "
@@ -298,7 +300,9 @@ void proxy_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->code == 0) {
         r->code = 499;
     }
-    metrics_request(&p->m, r->kind, r->code, since(&r->t0));
+    if (!r->internal) {
+        metrics_request(&p->m, r->kind, r->code, since(&r->t0));
+    }
     req_free(r);
     *ctx = NULL;
     pthread_mutex_lock(&p->mu);

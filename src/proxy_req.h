@@ -16,7 +16,7 @@ struct preq {
     char *uri;                      /* as the client sent it, query too */
     struct timespec t0;
     char rid[40];                   /* our id, for errors of our own */
-    bool seen, done, too_big, pass, streaming, ended, slot, judged;
+    bool seen, done, too_big, internal, streaming, ended, slot, judged;
     enum route_kind kind;
     enum provider prov;
     const struct proxy_upstream *up;

@@ -21,6 +21,7 @@
 static enum route_kind route_of(const char *path, const char *method)
 {
     size_t n = strlen(path);
+    const char *model;
 
     if (strcmp(method, "POST") != 0) {
         return R_OTHER;
@@ -37,11 +38,12 @@ static enum route_kind route_of(const char *path, const char *method)
     if (strcmp(path, "/v1/moderations") == 0) {
         return R_MODERATIONS;
     }
-    if ((strncmp(path, "/v1beta/models/", 15) == 0 ||
-         strncmp(path, "/v1/models/", 11) == 0) &&
-        (strstr(path, ":generateContent") != NULL ||
-         strstr(path, ":streamGenerateContent") != NULL) &&
-        strchr(strchr(path + 4, '/') + 1, '/') == NULL) {
+    model = strncmp(path, "/v1beta/models/", 15) == 0   ? path + 15
+            : strncmp(path, "/v1/models/", 11) == 0 ? path + 11
+                                                    : NULL;
+    if (model != NULL && strchr(model, '/') == NULL &&
+        (strstr(model, ":generateContent") != NULL ||
+         strstr(model, ":streamGenerateContent") != NULL)) {
         return R_GEMINI;
     }
     if (strncmp(path, "/openai/", 8) == 0 &&
@@ -108,6 +110,7 @@ enum MHD_Result req_begin(struct preq *r, struct MHD_Connection *conn,
 
     snprintf(r->method, sizeof(r->method), "%s", method);
     r->kind = R_OTHER;
+    r->internal = strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
     if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0) {
         return r->p->stopping
                    ? send_text(r, conn, 503, "application/json",

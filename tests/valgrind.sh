@@ -48,7 +48,7 @@ BBCHUNK=$out/vg-bbchunk srcdir=$src builddir=$build \
     echo "ok valgrind roundtrip" ||
     { echo "FAIL valgrind roundtrip (see $out/vg-roundtrip.log)"; status=1; }
 # the commands that talk to a stand-in API, and the audit log's
-for t in send remote audit; do
+for t in send remote audit proxy; do
     if BLACKBAR=$out/vg-blackbar BBUPSTREAM=$build/tests/tools/bbupstream \
         BBAUDIT=$build/tests/tools/bbaudit srcdir=$src builddir=$build \
         bash "$src/tests/$t.sh" > "$out/vg-$t.log" 2>&1; then
