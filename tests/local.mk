@@ -3,7 +3,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = libbbcore.la $(LIBDEPS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/check_validate tests/tools/bbchunk \
-	tests/tools/bbaudit tests/tools/bbupstream tests/tools/bbanswers
+	tests/tools/bbaudit tests/tools/bbupstream tests/tools/bbanswers \
+	tests/tools/bbprovider
 tests_unit_check_validate_SOURCES = tests/unit/check_validate.c
 tests_unit_check_validate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_validate_LDADD = $(UNIT_LDADD)
@@ -12,6 +13,10 @@ tests_tools_bbchunk_LDADD = libbbcore.la $(LIBDEPS)
 tests_tools_bbupstream_SOURCES = tests/tools/bbupstream.c
 tests_tools_bbupstream_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 tests_tools_bbupstream_LDADD = $(MHD_LIBS) $(CJSON_LIBS)
+tests_tools_bbprovider_SOURCES = tests/tools/bbprovider.c \
+	tests/tools/bbprovider_shapes.c tests/tools/bbprovider.h
+tests_tools_bbprovider_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CJSON_CFLAGS)
+tests_tools_bbprovider_LDADD = $(MHD_LIBS) $(CJSON_LIBS)
 tests_tools_bbanswers_SOURCES = tests/tools/bbanswers.c
 tests_tools_bbaudit_SOURCES = tests/tools/bbaudit.c
 tests_tools_bbaudit_LDADD = libbbcore.la $(LIBDEPS)
