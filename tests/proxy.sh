@@ -22,6 +22,7 @@ if ! command -v curl > /dev/null; then
 fi
 work=$(mktemp -d)
 fail=0
+proxies=()
 . "$here/upstream.sh"
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
@@ -45,6 +46,7 @@ proxy() {
         "$@" 2> "$work/$name.err" &
     ppid=$!
     pids+=($ppid)
+    proxies+=($ppid)
     for _ in $(seq 300); do
         [ -s "$work/$name.port" ] && break
         sleep 0.05
@@ -260,5 +262,16 @@ check "SIGTERM: exit 0" [ $? = 0 ]
 check "SIGTERM: says so" has 'stopping (signal 15)' "$work/slow.err"
 curl -s -o /dev/null "$purl/healthz"
 check "SIGTERM: then no new connections" [ $? != 0 ]
+
+# every proxy stops cleanly, with no sanitizer or valgrind report
+bad=0
+for p in "${proxies[@]}"; do
+    kill -TERM "$p" 2>/dev/null
+    wait "$p"
+    [ $? = 0 ] || bad=$((bad + 1))
+done
+check "every proxy exits 0 on SIGTERM" [ $bad = 0 ]
+clean() { ! grep -l -e Sanitizer -e 'runtime error' "$work"/*.err; }
+check "no sanitizer report" clean
 
 exit $fail
