@@ -15,6 +15,7 @@ srcdir=${srcdir:-$(dirname "$here")}
 builddir=${builddir:-$srcdir}
 BLACKBAR=${BLACKBAR:-$builddir/blackbar}
 BBUPSTREAM=${BBUPSTREAM:-$builddir/tests/tools/bbupstream}
+BBPROVIDER=${BBPROVIDER:-$builddir/tests/tools/bbprovider}
 
 if ! command -v curl > /dev/null; then
     echo "SKIP: curl is not installed"
@@ -177,6 +178,33 @@ echo '{"listen":"127.0.0.1:0","upstream":["'"${url%/x}"'"],"retries":0}' \
     > "$work/conf.json"
 proxy conf --config "$work/conf.json"
 check "--config: serves" [ "$(curl -s "$purl/healthz")" = '{"status":"ok"}' ]
+
+# ---------------------------------------------------------------- turns
+# previous_response_id continues the vault and numbering of that answer
+mkdir -p "$work/prov"
+"$BBPROVIDER" "$work/prov/port" "$work/prov/log" &
+pids+=($!)
+for _ in $(seq 50); do
+    [ -s "$work/prov/port" ] && break
+    sleep 0.1
+done
+proxy turns --upstream "http://127.0.0.1:$(cat "$work/prov/port")"
+turn() { # BODY: the answer's id on stdout
+    post "$purl/v1/responses" "$1" > /dev/null
+    grep -o '"id":"resp_[^"]*"' "$work/b" | head -1 | cut -d'"' -f4
+}
+id1=$(turn '{"model":"m","input":"write to a.one@example.com"}')
+id2=$(turn '{"model":"m","stream":true,"previous_response_id":"'"$id1"'","input":"and b.two@example.com, a.one@example.com"}')
+check "turn 2 (stream) continues turn 1's numbering" \
+    grep -q '"input":"and <EMAIL_2>, <EMAIL_1>"' "$work/prov/log"
+check "turn 2: the values are back" has 'b.two@example.com' "$work/b"
+turn '{"model":"m","previous_response_id":"'"$id2"'","input":"c.three@example.com"}' > /dev/null
+check "turn 3 continues turn 2 (a streamed answer's id)" \
+    grep -q '"input":"<EMAIL_3>"' "$work/prov/log"
+check "turn 3: the value is back" has 'Noted: c.three@example.com.' "$work/b"
+turn '{"model":"m","input":"d.four@example.com"}' > /dev/null
+check "a new conversation numbers from 1" \
+    grep -q '"input":"<EMAIL_1>"' "$work/prov/log"
 
 # ---------------------------------------------------------------- upstream
 start chat-500then200 x
