@@ -58,11 +58,4 @@ void bb_buf_consume(struct bb_buf *b, size_t n);
  * that a later chunk may complete. */
 size_t bb_utf8_tail(const char *s, size_t n);
 
-/* A finding of this action leaves its bytes in the output (a flag, or a
- * moderation rule's block, which the moderator decides on). */
-static inline bool bb_action_keeps(enum bb_action a)
-{
-    return a == BB_ACTION_FLAG || a == BB_ACTION_BLOCK;
-}
-
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json_int.h"
+#include "ruleset.h"
 
 static int raw_add(struct bb_json_scrubber *j, const char *p, size_t n,
                    struct bb_err *err)
@@ -321,7 +322,7 @@ int json_on_finding(void *ud, const struct bb_finding *f,
     if (rc < 0) {
         return bb_seterr(err, rc, "finding observer failed");
     }
-    if (bb_action_keeps(f->action)) {
+    if (bb_rule_keeps(j->rs, f->rule)) {
         return 0; /* its bytes follow as text */
     }
     rc = json_consume(j, f->length, true, err);

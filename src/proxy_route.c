@@ -105,6 +105,7 @@ enum MHD_Result req_begin(struct preq *r, struct MHD_Connection *conn,
 {
     const struct proxy_conf *c = &r->p->conf;
     const char *path = url;
+    const char *rest;
     const char *len;
     size_t i;
 
@@ -161,12 +162,13 @@ enum MHD_Result req_begin(struct preq *r, struct MHD_Connection *conn,
     }
     /* the upstream URL: its base, then the path and query as sent */
     i = strlen(r->up->prefix);
-    r->url = malloc(strlen(r->up->url) + strlen(r->uri) + 1);
+    rest = strncmp(r->uri, r->up->prefix, i) == 0 ? r->uri + i : r->uri;
+    i = strlen(r->up->url) + strlen(rest) + 1;
+    r->url = malloc(i);
     if (r->url == NULL) {
         return MHD_NO;
     }
-    sprintf(r->url, "%s%s", r->up->url,
-            strncmp(r->uri, r->up->prefix, i) == 0 ? r->uri + i : r->uri);
+    snprintf(r->url, i, "%s%s", r->up->url, rest);
     return MHD_YES;
 }
 

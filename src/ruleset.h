@@ -29,4 +29,16 @@ struct bb_ruleset {
     size_t max_window;
 };
 
+/* A finding of this rule leaves its bytes in the output: a flag, or a
+ * moderation rule's block (it has a category: the moderator decides on
+ * the whole response). A block rule of a request pack is replaced like a
+ * redaction, whatever refuses the request. */
+static inline bool bb_rule_keeps(const struct bb_ruleset *rs, size_t rule)
+{
+    const struct rule *r = &rs->rules[rule];
+
+    return r->action == BB_ACTION_FLAG ||
+           (r->action == BB_ACTION_BLOCK && r->category != NULL);
+}
+
 #endif

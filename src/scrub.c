@@ -44,7 +44,7 @@ static int on_finding(void *ud, const struct bb_finding *f,
             return bb_seterr(err, rc, "finding observer failed");
         }
     }
-    if (bb_action_keeps(f->action)) {
+    if (bb_rule_keeps(s->rs, f->rule)) {
         return 0; /* the stream passes its bytes on as text */
     }
     return bb_redactor_apply(s->rd, f, s->write, s->ud, err);

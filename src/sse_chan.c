@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "ruleset.h"
 #include "sse_int.h"
 
 static int nomem(struct bb_err *err)
@@ -96,7 +97,7 @@ static int chan_finding(void *ud, const struct bb_finding *f,
             s->stop_ev = qev_of(s, c, f->offset);
         }
     }
-    if (bb_action_keeps(f->action)) {
+    if (bb_rule_keeps(s->rs, f->rule)) {
         return 0; /* its bytes follow as text */
     }
     t = tgt_at(s, c, f->offset + f->length - 1);

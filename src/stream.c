@@ -66,8 +66,8 @@ static size_t release_point(struct stream *st, const struct round *rd)
 static bool beats(const struct bb_ruleset *rs, const struct cand *x,
                   const struct cand *y)
 {
-    bool xf = bb_action_keeps(rs->rules[x->rule].action);
-    bool yf = bb_action_keeps(rs->rules[y->rule].action);
+    bool xf = bb_rule_keeps(rs, x->rule);
+    bool yf = bb_rule_keeps(rs, y->rule);
     size_t xl = x->ge - x->gs;
     size_t yl = y->ge - y->gs;
 
@@ -126,7 +126,7 @@ static void resolve_block(struct stream *st, size_t a, size_t b)
                  * weight), though its bytes go out under the winner */
                 w0->c[i].lost = true;
                 w0->c[i].shadow =
-                    bb_action_keeps(st->rs->rules[w0->c[i].rule].action) &&
+                    bb_rule_keeps(st->rs, w0->c[i].rule) &&
                     w0->c[i].rule != w0->c[best].rule;
             }
         }
@@ -208,7 +208,7 @@ static int emit(struct stream *st, const struct round *rd, size_t n,
         if (rc == 0) {
             rc = st->sink.finding(st->sink.ud, &f, err);
         }
-        if (rc == 0 && bb_action_keeps(f.action)) {
+        if (rc == 0 && bb_rule_keeps(st->rs, f.rule)) {
             rc = emit_text(st, f.value, f.length, err);
         }
         pos = c->ge;
