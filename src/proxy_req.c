@@ -297,8 +297,8 @@ void proxy_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     if (r->u != NULL) {
         up_stop(r->u); /* a client gone mid-stream stops the upstream */
     }
-    if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->code == 0) {
-        r->code = 499;
+    if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        r->code = 499; /* the client went away (or the server stopped) */
     }
     if (!r->internal) {
         metrics_request(&p->m, r->kind, r->code, since(&r->t0));

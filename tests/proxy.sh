@@ -262,14 +262,40 @@ check "1000 malformed requests: each its 4xx" [ $bad = 0 ]
 code=$(post "$main/v1/chat/completions" "$chat")
 check "and the proxy still serves" [ "$code" = 200 ]
 
-# a client that goes away mid-stream
-proxy slow --upstream "$sse_up"
-for _ in $(seq 20); do
-    curl -sN -H 'Content-Type: application/json' --data-binary "$chat" \
+# a client that goes away mid-stream (the stand-in sends an event each
+# 5 ms): the proxy stops the upstream transfer and counts a 499
+proxy slow --upstream "http://127.0.0.1:$(cat "$work/prov/port")"
+stream='{"model":"m","stream":true,"messages":[{"role":"user","content":"'
+for i in $(seq 40); do
+    stream="$stream u$i@example.com"
+done
+stream="$stream\"}]}"
+for _ in $(seq 10); do
+    curl -sN -H 'Content-Type: application/json' --data-binary "$stream" \
         "$purl/v1/chat/completions" 2>/dev/null | head -c 10 > /dev/null
 done
+sleep 0.5
+check "clients gone mid-stream: counted as 499" \
+    grep -q '^blackbar_proxy_requests_total{route="chat",code="499"} 10$' \
+    <(curl -s "$purl/metrics")
 check "clients gone mid-stream: still serving" \
     [ "$(post "$purl/v1/chat/completions" "$chat")" = 200 ]
+
+# SIGTERM while a stream is in flight: it finishes, then the proxy exits
+curl -sN -H 'Content-Type: application/json' --data-binary "$stream" \
+    "$purl/v1/chat/completions" > "$work/inflight" 2>/dev/null &
+cpid=$!
+sleep 0.15
+kill -TERM "$ppid"
+wait "$ppid"
+check "SIGTERM: exit 0" [ $? = 0 ]
+wait "$cpid"
+check "SIGTERM: the stream in flight finished" has '\[DONE\]' "$work/inflight"
+check "SIGTERM: with the values back" has 'u32@example.com' "$work/inflight"
+check "SIGTERM: says so" has 'stopping (signal 15): 1 requests in flight' \
+    "$work/slow.err"
+curl -s -o /dev/null "$purl/healthz"
+check "SIGTERM: then no new connections" [ $? != 0 ]
 
 # ---------------------------------------------------------------- metrics
 curl -s "$main/metrics" > "$work/metrics"
@@ -282,14 +308,6 @@ check "/metrics: redactions by rule" \
 check "/metrics: latency histogram" \
     has '^blackbar_proxy_request_duration_seconds_bucket{route="chat",le="+Inf"}' \
     "$work/metrics"
-
-# ---------------------------------------------------------------- SIGTERM
-kill -TERM "$ppid"
-wait "$ppid"
-check "SIGTERM: exit 0" [ $? = 0 ]
-check "SIGTERM: says so" has 'stopping (signal 15)' "$work/slow.err"
-curl -s -o /dev/null "$purl/healthz"
-check "SIGTERM: then no new connections" [ $? != 0 ]
 
 # every proxy stops cleanly, with no sanitizer or valgrind report
 bad=0
