@@ -14,7 +14,7 @@ static const char *const default_skip[] = {
     "model", "role", "type", "id", "object", "call_id", "tool_call_id",
     "name", "index", "finish_reason", "stop_reason", "status",
     "signature", "encrypted_content", "thinking", "created",
-    "system_fingerprint",
+    "system_fingerprint", "thoughtSignature", "thought_signature",
 };
 
 
