@@ -141,5 +141,11 @@ int cli_remote_check(const struct cli_remote *r, struct bb_moderator *m,
 int cli_audit_counts(struct bb_audit *a, const char *source,
                      const struct bb_ruleset *rs, const uint64_t *totals,
                      const char *cmd);
+/* The record of a request refused by rule (f: its first block finding;
+ * its value is never written). */
+int cli_audit_request_block(struct bb_audit *a, const char *source,
+                            const struct bb_ruleset *rs,
+                            const struct bb_finding *f,
+                            const char *request_id, const char *route);
 
 #endif

@@ -130,3 +130,32 @@ int cli_audit_counts(struct bb_audit *a, const char *source,
     return rc == 0 ? counts_of(a, source, rs, totals, BB_ACTION_FLAG, cmd)
                    : rc;
 }
+
+int cli_audit_request_block(struct bb_audit *a, const char *source,
+                            const struct bb_ruleset *rs,
+                            const struct bb_finding *f,
+                            const char *request_id, const char *route)
+{
+    struct bb_rule_info ri;
+    struct bb_audit_rec r;
+    struct bb_err err;
+    char ex[64];
+
+    if (bb_ruleset_rule(&ri, rs, f->rule, &err) < 0) {
+        return cli_fail(source, &err);
+    }
+    memset(&r, 0, sizeof(r));
+    snprintf(ex, sizeof(ex), "[%zu chars withheld]", f->length);
+    r.event = "block";
+    r.source = source;
+    r.direction = "request";
+    r.request_id = request_id;
+    r.route = route;
+    r.rule = ri.id;
+    r.type = ri.type;
+    r.action = "block";
+    r.offset = f->offset;
+    r.length = f->length;
+    r.excerpt = ex;
+    return bb_audit_write(a, &r, &err) < 0 ? cli_fail(source, &err) : 0;
+}

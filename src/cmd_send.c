@@ -152,9 +152,21 @@ static int load_moderation(struct bb_ruleset **out)
 }
 
 /* The request body, scrubbed, with the vault filled. */
+/* The first finding of a block rule: the request is refused. */
+static int watch_block(const struct bb_finding *f, void *ud)
+{
+    struct bb_finding *b = ud;
+
+    if (f->action == BB_ACTION_BLOCK && b->length == 0) {
+        *b = *f;
+        b->value = NULL;
+    }
+    return 0;
+}
+
 static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
                          struct bb_vault *v, const struct mem *in,
-                         uint64_t *counts)
+                         uint64_t *counts, struct bb_finding *block)
 {
     struct bb_redactor *rd = NULL;
     struct bb_json_scrubber *j = NULL;
@@ -164,6 +176,9 @@ static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
     if (rc == 0) {
         bb_redactor_on_placeholder(rd, to_vault, v);
         rc = bb_json_scrubber_new(&j, rs, rd, false, mem_put, out, &err);
+    }
+    if (rc == 0) {
+        bb_json_scrubber_on_finding(j, watch_block, block);
     }
     rc = rc == 0 ? bb_json_scrubber_feed(j, in->p ? in->p : "", in->n, &err)
                  : rc;
@@ -207,6 +222,33 @@ static int read_body(struct mem *m, const char *data)
     return rc < 0 ? -1 : 0;
 }
 
+/* A request that a block rule refuses: nothing is sent; the provider's
+ * error to stdout, the block to the audit log. Returns 1 (or -1). */
+static int refuse(struct bb_audit *audit, const struct bb_ruleset *rs,
+                  const struct bb_finding *f, enum provider p)
+{
+    struct bb_rule_info ri;
+    char msg[200];
+    char out[768];
+    size_t n;
+    int rc = 1;
+
+    bb_ruleset_rule(&ri, rs, f->rule, NULL);
+    cli_error("send", "the request was blocked by rule %s (nothing was "
+              "sent)", ri.id);
+    prov_block_message(msg, sizeof(msg), "request", "rule", ri.id);
+    n = prov_error_json(out, sizeof(out), p, 400, msg);
+    if (cli_out_write(out, n, NULL) < 0) {
+        rc = -1;
+    }
+    if (audit != NULL &&
+        cli_audit_request_block(audit, "send", rs, f, NULL, NULL) < 0) {
+        rc = -1;
+    }
+    bb_audit_close(audit);
+    return rc;
+}
+
 int cmd_send(int argc, char **argv)
 {
     struct cli_rules cr;
@@ -226,6 +268,7 @@ int cmd_send(int argc, char **argv)
     const char *audit_key = NULL;
     struct bb_audit *audit = NULL;
     uint64_t *counts = NULL;
+    struct bb_finding block;
     const char *url;
     long retries = 2;
     long timeout_s = 600;
@@ -236,6 +279,7 @@ int cmd_send(int argc, char **argv)
     memset(&w, 0, sizeof(w));
     memset(&u, 0, sizeof(u));
     memset(&a, 0, sizeof(a));
+    memset(&block, 0, sizeof(block));
     optind = 1;
     opterr = 0;
     while (rc == 0 &&
@@ -317,9 +361,14 @@ int cmd_send(int argc, char **argv)
                      : NULL;
     rc = rc == 0 && counts == NULL ? -1 : rc;
     rc = rc == 0 ? read_body(&in, data) : rc;
-    rc = rc == 0 ? scrub_request(&body, rs, vault, &in, counts) : rc;
+    rc = rc == 0 ? scrub_request(&body, rs, vault, &in, counts, &block)
+                 : rc;
     if (in.p != NULL) {
         memset(in.p, 0, in.n);
+    }
+    if (rc == 0 && block.length > 0) {
+        rc = refuse(audit, rs, &block, a.provider);
+        audit = NULL; /* written and closed */
     }
     if (rc == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("send", "libcurl would not start");

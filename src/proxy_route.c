@@ -269,32 +269,12 @@ static int state_for(struct preq *r, struct bb_err *err)
 
 static void audit_request_block(struct preq *r, const struct scrub_watch *sw)
 {
-    struct bb_rule_info ri;
-    struct bb_audit_rec rec;
-    struct bb_err err;
-    char ex[64];
-
-    if (r->p->audit == NULL ||
-        bb_ruleset_rule(&ri, r->p->rs, sw->f.rule, NULL) < 0) {
+    if (r->p->audit == NULL) {
         return;
     }
-    memset(&rec, 0, sizeof(rec));
-    snprintf(ex, sizeof(ex), "[%zu chars withheld]", sw->f.length);
-    rec.event = "block";
-    rec.source = "proxy";
-    rec.direction = "request";
-    rec.request_id = r->rid;
-    rec.route = r->uri;
-    rec.rule = ri.id;
-    rec.type = ri.type;
-    rec.action = "block";
-    rec.offset = sw->f.offset;
-    rec.length = sw->f.length;
-    rec.excerpt = ex;
     pthread_mutex_lock(&r->p->audit_mu);
-    if (bb_audit_write(r->p->audit, &rec, &err) < 0) {
-        cli_error("proxy", "audit log: %s", err.msg);
-    }
+    cli_audit_request_block(r->p->audit, "proxy", r->p->rs, &sw->f, r->rid,
+                            r->uri);
     pthread_mutex_unlock(&r->p->audit_mu);
 }
 

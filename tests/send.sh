@@ -75,6 +75,24 @@ n=$(grep -c '' "$log")
 [ "$n" = 2 ] && echo "ok 500 then 200: 2 requests" ||
     { echo "FAIL 500 then 200: $n requests"; failed=$((failed + 1)); }
 
+# a request refused by a block rule never leaves (the stand-in's log
+# stays as it was)
+n=$(grep -c '' "$log")
+out=$(printf '%s' '{"messages":[{"role":"user","content":"PROJECT-NIGHTJAR"}]}' |
+    BLACKBAR_AUDIT_KEY=send-test-key-0123456789 "$BLACKBAR" send \
+    --audit "$work/block.jsonl" \
+    -r "$srcdir/tests/fixtures/proxy/block.json" "$url" 2>/dev/null)
+rc=$?
+if [ $rc = 1 ] && [ "$(grep -c '' "$log")" = "$n" ] &&
+    grep -qF '"message":"The request was blocked by blackbar (rule: project-codename)."' <<<"$out" &&
+    grep -q '"event":"block","direction":"request","source":"send","rule":"project-codename"' "$work/block.jsonl" &&
+    ! grep -q NIGHTJAR "$work/block.jsonl"; then
+    echo "ok request block: exit 1, nothing sent, audited"
+else
+    echo "FAIL request block: exit $rc: $out; $(cat "$work/block.jsonl")"
+    failed=$((failed + 1))
+fi
+
 url=http://127.0.0.1:9/v1/chat/completions
 log=/dev/null
 check down 2 '' 2>/dev/null
