@@ -149,7 +149,7 @@ static int finish_stream(struct answer *a)
         bb_moderator_verdict(a->w->m, &a->category);
         prov_block_message(msg, sizeof(msg), "response", "category",
                            a->category);
-        n = prov_error_event(ev, sizeof(ev), a->provider, msg);
+        n = prov_error_event(ev, sizeof(ev), a->provider, 400, msg);
         return a->write(ev, n, a->wud) < 0 ? -1 : 0;
     }
     return 0;

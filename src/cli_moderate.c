@@ -258,7 +258,7 @@ int mod_error_event(enum provider provider, const char *category)
     size_t n;
 
     prov_block_message(msg, sizeof(msg), "response", "category", category);
-    n = prov_error_event(ev, sizeof(ev), provider, msg);
+    n = prov_error_event(ev, sizeof(ev), provider, 400, msg);
     return cli_out_write(ev, n, NULL);
 }
 

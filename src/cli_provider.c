@@ -129,28 +129,31 @@ size_t prov_error_json(char *buf, size_t n, enum provider p, int status,
     return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
 }
 
-size_t prov_error_event(char *buf, size_t n, enum provider p,
+size_t prov_error_event(char *buf, size_t n, enum provider p, int status,
                         const char *message)
 {
+    const char *type = openai_type(status);
+    const char *code = openai_code(status, message);
     char m[512];
     int k;
 
     escape(m, sizeof(m), message);
     if (p == P_ANTHROPIC) {
         k = snprintf(buf, n, "event: error\ndata: {\"type\":\"error\","
-                     "\"error\":{\"type\":\"invalid_request_error\","
-                     "\"message\":\"%s\"}}\n\n", m);
+                     "\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}\n\n",
+                     type, m);
     } else if (p == P_RESPONSES) {
         k = snprintf(buf, n, "event: error\ndata: {\"type\":\"error\","
-                     "\"code\":\"content_blocked\",\"message\":\"%s\","
-                     "\"param\":null}\n\n", m);
+                     "\"code\":%s,\"message\":\"%s\",\"param\":null}\n\n",
+                     strcmp(code, "null") == 0 ? "\"api_error\"" : code, m);
     } else if (p == P_GEMINI) {
-        k = snprintf(buf, n, "data: {\"error\":{\"code\":400,\"message\":"
-                     "\"%s\",\"status\":\"INVALID_ARGUMENT\"}}\n\n", m);
+        k = snprintf(buf, n, "data: {\"error\":{\"code\":%d,\"message\":"
+                     "\"%s\",\"status\":\"%s\"}}\n\n", status, m,
+                     gemini_status(status));
     } else {
         k = snprintf(buf, n, "data: {\"error\":{\"message\":\"%s\","
-                     "\"type\":\"invalid_request_error\",\"param\":null,"
-                     "\"code\":\"content_blocked\"}}\n\n", m);
+                     "\"type\":\"%s\",\"param\":null,\"code\":%s}}\n\n", m,
+                     type, code);
     }
     return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
 }

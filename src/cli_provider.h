@@ -27,8 +27,9 @@ bool prov_is_anthropic(const char *p, size_t n);
  * length. */
 size_t prov_error_json(char *buf, size_t n, enum provider p, int status,
                        const char *message);
-/* One stream event that SDKs read as an API error, into buf. */
-size_t prov_error_event(char *buf, size_t n, enum provider p,
+/* One stream event that SDKs read as an API error, into buf: status 400
+ * for a block, 5xx for a failure. */
+size_t prov_error_event(char *buf, size_t n, enum provider p, int status,
                         const char *message);
 /* "The WHAT was blocked by blackbar (LABEL: NAME)." */
 void prov_block_message(char *buf, size_t n, const char *what,

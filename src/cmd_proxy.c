@@ -51,8 +51,8 @@ static const char usage[] =
     "      --audit-key-file F  the audit key (else $BLACKBAR_AUDIT_KEY or\n"
     "                          ~/.config/blackbar/audit.key)\n"
     "      --max-body BYTES    larger request bodies get 413 (default 32 MiB)\n"
-    "      --timeout S         seconds for each upstream attempt (default "
-    "600)\n"
+    "      --timeout S         seconds an upstream attempt may take, a\n"
+    "                          stream to its end included (default 600)\n"
     "      --retries N         retries on connection errors, 429 and 5xx\n"
     "                          before any byte went out (default 2)\n"
     "      --concurrency N     requests at the upstream at once; more wait\n"
@@ -174,16 +174,21 @@ static int options(struct proxy_conf *c, int argc, char **argv)
     int i;
     int o;
 
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        size_t k = eq ? (size_t)(eq - a) : strlen(a);
+        const char *file = NULL;
 
-        if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
-            i + 1 < argc) {
-            if (proxy_conf_file(c, argv[i + 1]) < 0) {
-                return -1;
-            }
-        } else if (strncmp(a, "--config=", 9) == 0 &&
-                   proxy_conf_file(c, a + 9) < 0) {
+        if (strcmp(a, "-c") == 0 ||
+            (k >= 6 && strncmp(a, "--config", k) == 0 && eq == NULL)) {
+            file = i + 1 < argc ? argv[++i] : NULL;
+        } else if (k >= 6 && strncmp(a, "--config", k) == 0) {
+            file = eq + 1;
+        } else if (strncmp(a, "-c", 2) == 0 && a[2] != '\0') {
+            file = a + 2;
+        }
+        if (file != NULL && proxy_conf_file(c, file) < 0) {
             return -1;
         }
     }

@@ -61,7 +61,7 @@ int proxy_conf_listen(struct proxy_conf *c, const char *arg);
 int proxy_conf_pass(struct proxy_conf *c, const char *arg);
 
 /* Metrics: counters and latency histograms, thread-safe. */
-enum { M_BUCKETS = 16, M_ROUTES = 8, M_CODES = 12 };
+enum { M_BUCKETS = 16, M_ROUTES = 8, M_CODES = 18 };
 
 struct proxy_metrics {
     pthread_mutex_t mu;
@@ -109,22 +109,26 @@ void metrics_retries(struct proxy_metrics *m, unsigned n);
 char *metrics_render(struct proxy *p, size_t *len);
 enum { UPERR_CONNECT, UPERR_TIMEOUT, UPERR_STATUS, UPERR_RETRY };
 
-/* Conversations: the vault and numbering of a chain of Responses
- * requests (previous_response_id), kept for a TTL, at most max. */
+/* Conversations: the vault and numbering shared by the answers of a
+ * Responses conversation (previous_response_id, conversation), kept for
+ * a TTL, at most max entries. */
 struct proxy_conv;
 struct bb_redactor;
 int conv_new(struct proxy_conv **out, long ttl_s, unsigned max);
 void conv_free(struct proxy_conv *c);
-/* Take the state stored under id (NULL when unknown or expired): the
- * caller owns it until conv_put or conv_drop. */
+/* A request's vault and numbering: its own, or a conversation's. */
 struct conv_state {
     struct bb_vault *vault;
     struct bb_redactor *rd;
+    struct shared *shared; /* the conversation's, or NULL */
 };
+/* Use the state stored under id: 0, or -1 when there is none (or it is
+ * in use by another request). */
 int conv_take(struct proxy_conv *c, const char *id, struct conv_state *out);
-/* Store s under id (it is the caller's no more). */
-void conv_put(struct proxy_conv *c, const char *id, struct conv_state *s);
-void conv_drop(struct conv_state *s);
+/* Store the state under id too (an answer's id, a conversation's). */
+void conv_put(struct proxy_conv *c, const char *id, struct conv_state *st);
+/* The request is done with it (c may be NULL if it was never shared). */
+void conv_drop(struct proxy_conv *c, struct conv_state *st);
 
 /* The libmicrohttpd handlers (proxy_req.c). */
 void *proxy_uri(void *cls, const char *uri, struct MHD_Connection *conn);

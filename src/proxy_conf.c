@@ -58,20 +58,27 @@ int proxy_conf_upstream(struct proxy_conf *c, const char *arg)
     const char *eq = strchr(arg, '=');
     size_t n;
 
-    if (c->nup == PROXY_MAX_UPSTREAMS) {
-        cli_error("proxy", "at most %d upstreams", PROXY_MAX_UPSTREAMS);
-        return -1;
-    }
-    u = &c->up[c->nup];
-    memset(u, 0, sizeof(*u));
+    char prefix[sizeof(c->up[0].prefix)] = "";
+    size_t i;
+
     if (arg[0] == '/' && eq != NULL) {
-        if ((size_t)(eq - arg) >= sizeof(u->prefix) || eq - arg < 2) {
+        if ((size_t)(eq - arg) >= sizeof(prefix) || eq - arg < 2) {
             cli_error("proxy", "bad prefix in --upstream %s", arg);
             return -1;
         }
-        snprintf(u->prefix, sizeof(u->prefix), "%.*s", (int)(eq - arg), arg);
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)(eq - arg), arg);
         url = eq + 1;
     }
+    /* a later one for the same prefix (a flag after --config) wins */
+    for (i = 0; i < c->nup && strcmp(c->up[i].prefix, prefix) != 0; i++) {
+    }
+    if (i == PROXY_MAX_UPSTREAMS) {
+        cli_error("proxy", "at most %d upstreams", PROXY_MAX_UPSTREAMS);
+        return -1;
+    }
+    u = &c->up[i];
+    memset(u, 0, sizeof(*u));
+    memcpy(u->prefix, prefix, sizeof(prefix));
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
         cli_error("proxy", "bad --upstream %s (want http(s)://HOST, or "
                   "/PREFIX=URL)", arg);
@@ -87,7 +94,7 @@ int proxy_conf_upstream(struct proxy_conf *c, const char *arg)
     }
     memcpy(u->url, url, n);
     u->url[n] = '\0';
-    c->nup++;
+    c->nup += i == c->nup;
     return 0;
 }
 

@@ -1,10 +1,12 @@
 /*
  * proxy_conv.c - conversations of the Responses API: a request that
- * names previous_response_id continues the vault and placeholder
- * numbering of the answer it names, so the model's references to earlier
- * placeholders are restored and the same value keeps its placeholder.
- * Kept in memory only, each for a TTL, at most max (the oldest go
- * first). A state is taken out while a request uses it.
+ * names previous_response_id (or a conversation id) continues the vault
+ * and placeholder numbering of the answer (or conversation) it names, so
+ * the model's references to earlier placeholders are restored and the
+ * same value keeps its placeholder. A state is shared by every answer of
+ * its conversation, forks included, and used by one request at a time
+ * (another one at the same time starts afresh). Kept in memory only,
+ * each entry for a TTL, at most max entries (the oldest go first).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +14,17 @@
 
 #include "proxy.h"
 
+struct shared {
+    struct bb_vault *vault;
+    struct bb_redactor *rd;
+    unsigned refs; /* entries, and the request using it */
+    bool busy;
+};
+
 struct entry {
     char id[128];
     time_t expires;
-    struct conv_state s;
+    struct shared *s;
 };
 
 struct proxy_conv {
@@ -42,28 +51,28 @@ int conv_new(struct proxy_conv **out, long ttl_s, unsigned max)
     return 0;
 }
 
-void conv_drop(struct conv_state *s)
+static void unref(struct shared *s)
 {
-    bb_redactor_free(s->rd);
-    bb_vault_free(s->vault);
-    s->rd = NULL;
-    s->vault = NULL;
+    if (--s->refs == 0) {
+        bb_redactor_free(s->rd);
+        bb_vault_free(s->vault);
+        free(s);
+    }
 }
 
 static void remove_at(struct proxy_conv *c, unsigned i)
 {
+    unref(c->v[i].s);
     c->v[i] = c->v[--c->n];
 }
 
 void conv_free(struct proxy_conv *c)
 {
-    unsigned i;
-
     if (c == NULL) {
         return;
     }
-    for (i = 0; i < c->n; i++) {
-        conv_drop(&c->v[i].s);
+    while (c->n > 0) {
+        remove_at(c, 0);
     }
     pthread_mutex_destroy(&c->mu);
     free(c->v);
@@ -79,41 +88,83 @@ int conv_take(struct proxy_conv *c, const char *id, struct conv_state *out)
     pthread_mutex_lock(&c->mu);
     for (i = 0; i < c->n;) {
         if (c->v[i].expires <= now) {
-            conv_drop(&c->v[i].s);
             remove_at(c, i);
-        } else if (rc < 0 && strcmp(c->v[i].id, id) == 0) {
-            *out = c->v[i].s;
-            remove_at(c, i);
-            rc = 0;
-        } else {
-            i++;
+            continue;
         }
+        if (rc < 0 && strcmp(c->v[i].id, id) == 0 && !c->v[i].s->busy) {
+            struct shared *s = c->v[i].s;
+
+            s->busy = true;
+            s->refs++;
+            out->vault = s->vault;
+            out->rd = s->rd;
+            out->shared = s;
+            rc = 0;
+        }
+        i++;
     }
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
 
-void conv_put(struct proxy_conv *c, const char *id, struct conv_state *s)
+/* Add an entry id -> s (c->mu held). */
+static void add(struct proxy_conv *c, const char *id, struct shared *s)
 {
     unsigned i;
     unsigned old = 0;
 
-    if (strlen(id) >= sizeof(c->v[0].id)) {
-        return; /* dropped by the caller */
+    for (i = 0; i < c->n; i++) {
+        if (strcmp(c->v[i].id, id) == 0) { /* the same conversation id */
+            remove_at(c, i);
+            break;
+        }
     }
-    pthread_mutex_lock(&c->mu);
     if (c->n == c->max) { /* full: the one that expires first goes */
         for (i = 1; i < c->n; i++) {
             old = c->v[i].expires < c->v[old].expires ? i : old;
         }
-        conv_drop(&c->v[old].s);
         remove_at(c, old);
     }
     i = c->n++;
     memcpy(c->v[i].id, id, strlen(id) + 1);
     c->v[i].expires = time(NULL) + c->ttl;
-    c->v[i].s = *s;
-    s->vault = NULL;
-    s->rd = NULL;
+    c->v[i].s = s;
+    s->refs++;
+}
+
+void conv_put(struct proxy_conv *c, const char *id, struct conv_state *st)
+{
+    struct shared *s = st->shared;
+
+    if (strlen(id) >= sizeof(c->v[0].id)) {
+        return; /* not kept: conv_drop frees it */
+    }
+    if (s == NULL) {
+        s = calloc(1, sizeof(*s));
+        if (s == NULL) {
+            return;
+        }
+        s->vault = st->vault;
+        s->rd = st->rd;
+        s->refs = 1;
+        s->busy = true;
+        st->shared = s;
+    }
+    pthread_mutex_lock(&c->mu);
+    add(c, id, s);
     pthread_mutex_unlock(&c->mu);
+}
+
+void conv_drop(struct proxy_conv *c, struct conv_state *st)
+{
+    if (st->shared != NULL) {
+        pthread_mutex_lock(&c->mu);
+        st->shared->busy = false;
+        unref(st->shared);
+        pthread_mutex_unlock(&c->mu);
+    } else {
+        bb_redactor_free(st->rd);
+        bb_vault_free(st->vault);
+    }
+    memset(st, 0, sizeof(*st));
 }

@@ -16,7 +16,8 @@ static const double bounds[M_BUCKETS] = {
     0.25,   0.5,   1,      2.5,   5,    10,    30,    60,
 };
 static const int codes[M_CODES] = {
-    200, 400, 401, 404, 413, 415, 429, 499, 500, 502, 503, 504,
+    200, 400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 431, 499,
+    500, 502, 503, 504, 529,
 };
 static const char *const routes[M_ROUTES] = {
     "responses", "chat", "messages", "gemini", "azure", "moderations",
@@ -49,7 +50,7 @@ static int code_slot(int code)
             return i;
         }
     }
-    return code < 400 ? 0 : code < 500 ? 1 : 8;
+    return code < 400 ? 0 : code < 500 ? 1 : 13; /* 200, 400, 500 */
 }
 
 void metrics_request(struct proxy_metrics *m, enum route_kind r, int code,
@@ -246,6 +247,7 @@ char *metrics_render(struct proxy *p, size_t *len)
             "# TYPE blackbar_proxy_upstream_errors_total counter\n"
             "blackbar_proxy_upstream_errors_total{kind=\"connect\"} %llu\n"
             "blackbar_proxy_upstream_errors_total{kind=\"timeout\"} %llu\n"
+            "blackbar_proxy_upstream_errors_total{kind=\"status\"} %llu\n"
             "# HELP blackbar_proxy_upstream_retries_total Upstream "
             "attempts retried.\n"
             "# TYPE blackbar_proxy_upstream_retries_total counter\n"
@@ -258,6 +260,7 @@ char *metrics_render(struct proxy *p, size_t *len)
             "blackbar_proxy_queued %u\n",
         (unsigned long long)m->up_connect,
         (unsigned long long)m->up_timeout,
+        (unsigned long long)m->up_status,
         (unsigned long long)m->up_retries, m->in_flight, m->queued);
     histograms(&t, m);
     pthread_mutex_unlock(&m->mu);

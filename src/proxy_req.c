@@ -42,6 +42,8 @@ void *proxy_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     }
     r->p = p;
     r->uri = strdup(uri ? uri : "/");
+    snprintf(r->route, sizeof(r->route), "%.*s",
+             (int)strcspn(r->uri ? r->uri : "/", "?"), r->uri ? r->uri : "/");
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     snprintf(r->rid, sizeof(r->rid), "bb_%08x%08x", (unsigned)rand(),
              (unsigned)rand());
@@ -84,17 +86,39 @@ static struct upstream *conn_upstream(struct MHD_Connection *conn)
     return ci != NULL ? ci->socket_context : NULL;
 }
 
-/* Answer with a whole body. */
+/* A body sent: it held the restored values, so it is wiped. */
+struct sent {
+    char *p;
+    size_t n;
+};
+
+static void wipe(void *cls)
+{
+    struct sent *s = cls;
+
+    memset(s->p, 0, s->n);
+    free(s->p);
+    free(s);
+}
+
+/* Answer with a whole body (malloc'd, n bytes; taken). */
 static enum MHD_Result send_body(struct preq *r, struct MHD_Connection *conn,
                                  int status, const char *type, char *body,
                                  size_t n, bool retry)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    struct sent *s = malloc(sizeof(*s));
+    struct MHD_Response *resp = NULL;
     enum MHD_Result rc;
 
+    if (s != NULL && body != NULL) {
+        s->p = body;
+        s->n = n;
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            n, body, wipe, s);
+    }
     if (resp == NULL) {
         free(body);
+        free(s);
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", type);
@@ -181,6 +205,7 @@ static enum MHD_Result answer(struct preq *r, struct MHD_Connection *conn)
 
     if (r->a.started && r->a.sse) {
         r->streaming = true;
+        r->theirs = true;
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
                                                  reader, r, NULL);
         if (resp == NULL) {
@@ -213,6 +238,10 @@ static enum MHD_Result answer(struct preq *r, struct MHD_Connection *conn)
     }
     body = r->out.p;
     r->out.p = NULL;
+    r->theirs = !r->a.blocked; /* its status, its x-should-retry */
+    if (u->status == 429 || u->status >= 500) {
+        metrics_upstream(&r->p->m, UPERR_STATUS);
+    }
     return send_body(r, conn, r->a.blocked ? 400 : (int)u->status,
                      u->type[0] && !r->a.blocked ? u->type
                                                  : "application/json",

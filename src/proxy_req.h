@@ -14,9 +14,11 @@ struct upstream;
 struct preq {
     struct proxy *p;
     char *uri;                      /* as the client sent it, query too */
+    char route[256];                /* its path (a query may hold a key) */
     struct timespec t0;
     char rid[40];                   /* our id, for errors of our own */
     bool seen, done, too_big, internal, streaming, ended, slot, judged;
+    bool theirs;                    /* the answer is the upstream's */
     enum route_kind kind;
     enum provider prov;
     const struct proxy_upstream *up;
@@ -29,7 +31,7 @@ struct preq {
     size_t sn;
     struct curl_slist *h;           /* headers to the upstream */
     struct conv_state cs;           /* vault and numbering */
-    char prev_id[128];              /* previous_response_id */
+    char conv_id[128];              /* the conversation's id, if named */
     char resp_id[128];              /* this answer's id (Responses) */
     struct upstream *u;             /* the connection's */
     struct watch w;

@@ -245,14 +245,25 @@ static int to_vault(const char *ph, size_t plen, const char *val,
 static int state_for(struct preq *r, struct bb_err *err)
 {
     if ((r->kind == R_RESPONSES || r->kind == R_AZURE) && r->p->conv &&
-        memmem(r->body, r->n, "previous_response_id", 20) != NULL) {
+        (memmem(r->body, r->n, "\"previous_response_id\"", 22) != NULL ||
+         memmem(r->body, r->n, "\"conversation\"", 14) != NULL)) {
         cJSON *o = cJSON_ParseWithLength(r->body, r->n);
-        const cJSON *id =
+        const cJSON *prev =
             cJSON_GetObjectItemCaseSensitive(o, "previous_response_id");
+        const cJSON *conv = cJSON_GetObjectItemCaseSensitive(o,
+                                                             "conversation");
 
-        if (cJSON_IsString(id)) {
-            snprintf(r->prev_id, sizeof(r->prev_id), "%s", id->valuestring);
-            conv_take(r->p->conv, r->prev_id, &r->cs);
+        conv = cJSON_IsObject(conv)
+                   ? cJSON_GetObjectItemCaseSensitive(conv, "id")
+                   : conv;
+        if (cJSON_IsString(conv)) {
+            snprintf(r->conv_id, sizeof(r->conv_id), "%s",
+                     conv->valuestring);
+        }
+        if (cJSON_IsString(prev)) {
+            conv_take(r->p->conv, prev->valuestring, &r->cs);
+        } else if (r->conv_id[0] != '\0') {
+            conv_take(r->p->conv, r->conv_id, &r->cs);
         }
         cJSON_Delete(o);
     }
@@ -274,7 +285,7 @@ static void audit_request_block(struct preq *r, const struct scrub_watch *sw)
     }
     pthread_mutex_lock(&r->p->audit_mu);
     cli_audit_request_block(r->p->audit, "proxy", r->p->rs, &sw->f, r->rid,
-                            r->uri);
+                            r->route);
     pthread_mutex_unlock(&r->p->audit_mu);
 }
 
@@ -298,9 +309,14 @@ int req_scrub(struct preq *r, struct MHD_Connection *conn)
     int rc;
 
     if (r->kind == R_PASS && r->n == 0) {
+        if (state_for(r, &err) < 0) {
+            req_error(r, conn, 500, "blackbar is out of memory");
+            return 1;
+        }
         return 0;
     }
-    if (type == NULL || strncasecmp(type, "application/json", 16) != 0) {
+    if (type == NULL || strncasecmp(type, "application/json", 16) != 0 ||
+        (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
         req_error(r, conn, 415, "blackbar forwards JSON bodies only "
                   "(Content-Type: application/json)");
         return 1;

@@ -146,7 +146,7 @@ void req_headers(struct preq *r, struct MHD_Response *resp, bool retry)
         }
         snprintf(name, sizeof(name), "%.*s", (int)(colon - l->data),
                  l->data);
-        if (strcasecmp(name, "x-should-retry") == 0) {
+        if (strcasecmp(name, "x-should-retry") == 0 && !r->theirs) {
             continue;
         }
         id = id || strcasecmp(name, "x-request-id") == 0 ||
@@ -161,7 +161,7 @@ void req_headers(struct preq *r, struct MHD_Response *resp, bool retry)
         MHD_add_response_header(resp, "x-request-id", r->rid);
         MHD_add_response_header(resp, "request-id", r->rid);
     }
-    if (r->code >= 400 || retry) {
+    if (!r->theirs && (r->code >= 400 || retry)) {
         MHD_add_response_header(resp, "x-should-retry",
                                 retry ? "true" : "false");
     }
@@ -233,15 +233,15 @@ void req_note_response_id(struct preq *r, const void *data, size_t len)
         '\0';
 }
 
-static void event(struct preq *r, bb_write_fn out, const char *fmt,
-                  const char *what)
+static void event(struct preq *r, bb_write_fn out, int status,
+                  const char *fmt, const char *what)
 {
     char msg[300];
     char ev[768];
     size_t n;
 
     snprintf(msg, sizeof(msg), fmt, what);
-    n = prov_error_event(ev, sizeof(ev), r->prov, msg);
+    n = prov_error_event(ev, sizeof(ev), r->prov, status, msg);
     out(ev, n, r);
 }
 
@@ -256,15 +256,17 @@ int req_stream_step(struct preq *r, bb_write_fn out)
     r->ended = true;
     if (rc < 0) {
         /* fail closed: nothing more of this answer goes out */
-        cli_error("proxy", "%s: %s (stream cut)", r->uri, r->a.err.msg);
-        event(r, out, "blackbar could not check the answer: %s",
+        cli_error("proxy", "%s: %s (stream cut)", r->route,
+                  r->a.err.msg);
+        event(r, out, 500, "blackbar could not check the answer: %s",
               r->a.err.msg);
         slot_free(r);
         return 0;
     }
     if (answer_finish(&r->a) < 0) {
-        cli_error("proxy", "%s: %s (stream cut)", r->uri, r->a.err.msg);
-        event(r, out, "blackbar could not check the answer: %s",
+        cli_error("proxy", "%s: %s (stream cut)", r->route,
+                  r->a.err.msg);
+        event(r, out, 500, "blackbar could not check the answer: %s",
               r->a.err.msg);
     } else if (r->a.blocked) {
         req_block_response(r);
@@ -272,7 +274,8 @@ int req_stream_step(struct preq *r, bb_write_fn out)
         metrics_upstream(&r->p->m, u->result == CURLE_OPERATION_TIMEDOUT
                                        ? UPERR_TIMEOUT
                                        : UPERR_CONNECT);
-        event(r, out, "the upstream stream failed: %s",
+        event(r, out, u->result == CURLE_OPERATION_TIMEDOUT ? 504 : 502,
+              "the upstream stream failed: %s",
               curl_easy_strerror(u->result));
     }
     slot_free(r);
@@ -281,15 +284,27 @@ int req_stream_step(struct preq *r, bb_write_fn out)
 
 void req_free(struct preq *r)
 {
+    struct curl_slist *l;
+
     slot_free(r);
     answer_reset(&r->a);
     bb_moderator_free(r->w.m);
-    if (r->p->conv != NULL && r->resp_id[0] != '\0' &&
-        !r->a.blocked && r->cs.vault != NULL) {
-        conv_put(r->p->conv, r->resp_id, &r->cs);
+    if (r->p->conv != NULL && r->cs.vault != NULL) {
+        if (r->resp_id[0] != '\0') {
+            conv_put(r->p->conv, r->resp_id, &r->cs);
+        }
+        if (r->conv_id[0] != '\0') {
+            conv_put(r->p->conv, r->conv_id, &r->cs);
+        }
     }
-    conv_drop(&r->cs);
+    conv_drop(r->p->conv, &r->cs);
+    for (l = r->h; l != NULL; l = l->next) {
+        memset(l->data, 0, strlen(l->data)); /* credentials */
+    }
     curl_slist_free_all(r->h);
+    if (r->out.p != NULL) {
+        memset(r->out.p, 0, r->out.cap);
+    }
     if (r->sbody != NULL) {
         memset(r->sbody, 0, r->sn);
     }

@@ -161,8 +161,7 @@ code=$(post "$main/v1/files" '{}')
 check "unknown path: 404 in OpenAI's shape" [ "$code" = 404 ]
 check "unknown path: says why" has 'does not forward POST /v1/files' "$work/b"
 code=$(curl -sS -o "$work/b" -w '%{http_code}' "$main/v1/models")
-check "--pass GET /v1/models reaches the upstream" \
-    hasnt 'does not forward' "$work/b"
+check "--pass GET /v1/models: the upstream's answer" [ "$code" = 200 ]
 code=$(post "$main/v1beta/models/gemini-2.0-flash:generateContent" '{"contents":1' )
 check "Gemini route: bad JSON is 400 in Google's shape" \
     has '"status":"INVALID_ARGUMENT"' "$work/b"
@@ -178,6 +177,18 @@ echo '{"listen":"127.0.0.1:0","upstream":["'"${url%/x}"'"],"retries":0}' \
     > "$work/conf.json"
 proxy conf --config "$work/conf.json"
 check "--config: serves" [ "$(curl -s "$purl/healthz")" = '{"status":"ok"}' ]
+proxy conf2 --config "$work/conf.json" --upstream "$chat_up"
+code=$(post "$purl/v1/chat/completions" "$chat")
+check "--config: a flag's upstream wins over the file's" \
+    has 'write to jane.doe@example.com today' "$work/b"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary "$chat" \
+    -H 'Content-Type: application/jsonl' "$main/v1/chat/completions")
+check "Content-Type application/jsonl: 415" [ "$code" = 415 ]
+code=$(post "$main/v1beta/models/g:generateContent?key=AIzaQUERYKEY0123" \
+    '{"contents":[{"parts":[{"text":"NIGHTJAR-08"}]}]}')
+check "a query's key never reaches the audit log" hasnt AIzaQUERYKEY "$work/audit.log"
+check "the route is logged without it" \
+    has '"route":"/v1beta/models/g:generateContent"' "$work/audit.log"
 
 # ---------------------------------------------------------------- turns
 # previous_response_id continues the vault and numbering of that answer
@@ -202,9 +213,18 @@ turn '{"model":"m","previous_response_id":"'"$id2"'","input":"c.three@example.co
 check "turn 3 continues turn 2 (a streamed answer's id)" \
     grep -q '"input":"<EMAIL_3>"' "$work/prov/log"
 check "turn 3: the value is back" has 'Noted: c.three@example.com.' "$work/b"
+turn '{"model":"m","previous_response_id":"'"$id1"'","input":"e.five@example.com, a.one@example.com"}' > /dev/null
+check "a fork from turn 1 shares the numbering" \
+    grep -q '"input":"<EMAIL_4>, <EMAIL_1>"' "$work/prov/log"
+check "a fork: the values are back" \
+    has 'Noted: e.five@example.com and a.one@example.com.' "$work/b"
 turn '{"model":"m","input":"d.four@example.com"}' > /dev/null
 check "a new conversation numbers from 1" \
     grep -q '"input":"<EMAIL_1>"' "$work/prov/log"
+turn '{"model":"m","conversation":"conv_1","input":"f.six@example.com"}' > /dev/null
+turn '{"model":"m","conversation":{"id":"conv_1"},"input":"g.seven@example.com"}' > /dev/null
+check "a named conversation continues its numbering" \
+    grep -q '"input":"<EMAIL_2>"' "$work/prov/log"
 
 # ---------------------------------------------------------------- upstream
 start chat-500then200 x
@@ -214,6 +234,12 @@ check "500 then 200: one success" [ "$code" = 200 ]
 check "500 then 200: counted as a retry" \
     grep -q '^blackbar_proxy_upstream_retries_total 1$' \
     <(curl -s "$purl/metrics")
+
+start 429 x
+proxy r429 --upstream "${url%/x}" --retries 0
+code=$(post "$purl/v1/chat/completions" "$chat")
+check "an upstream 429 is passed on" [ "$code" = 429 ]
+check "with no x-should-retry of blackbar's own" [ -z "$(header x-should-retry)" ]
 
 proxy down --upstream http://127.0.0.1:1 --retries 1
 code=$(post "$purl/v1/messages" '{"model":"m","max_tokens":5,"messages":[]}')
@@ -302,7 +328,7 @@ curl -s "$main/metrics" > "$work/metrics"
 check "/metrics: requests by route and code" \
     has '^blackbar_proxy_requests_total{route="chat",code="200"}' "$work/metrics"
 check "/metrics: request blocks" \
-    has '^blackbar_proxy_blocks_total{direction="request"} 2$' "$work/metrics"
+    has '^blackbar_proxy_blocks_total{direction="request"} 3$' "$work/metrics"
 check "/metrics: redactions by rule" \
     has '^blackbar_proxy_redactions_total{rule="email",type="EMAIL"}' "$work/metrics"
 check "/metrics: latency histogram" \
