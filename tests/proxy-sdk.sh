@@ -23,8 +23,9 @@ work=$builddir/tests/out/proxy-sdk
 sdk=$srcdir/tests/sdk
 
 # The proxy's command line, in one place: proxy PORTFILE UPSTREAM.
+# (exec: started with &, its pid is blackbar's, which the trap stops)
 proxy() {
-    "$BLACKBAR" proxy --listen 127.0.0.1:0 --port-file "$1" \
+    exec "$BLACKBAR" proxy --listen 127.0.0.1:0 --port-file "$1" \
         --upstream "$2" --rules "$srcdir/tests/fixtures/proxy/block.json" \
         --audit "$work/audit.log" --audit-key-file "$work/key"
 }
