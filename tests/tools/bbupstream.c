@@ -15,6 +15,13 @@
  * placeholder of the request echoed back: chat (one JSON completion),
  * chat-sse (a stream; the placeholder split over two deltas), chat-harm
  * (a stream whose third delta is a threat), chat-500then200.
+ *
+ * Load modes (bench/proxy.sh), which log nothing and answer other paths
+ * with 404: fast answers each POST .../chat/completions at once with one
+ * small fixed completion (a pool of two threads, for many keep-alive
+ * connections); chat-10k answers it with a stream of 10,000 chunks of a
+ * few characters each, then "data: [DONE]", made one event per read
+ * callback and sent as it is made, so the first one leaves at once.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -153,6 +160,109 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
     return ret;
 }
 
+#define CHAT_10K_EVENTS 10000
+
+static const char fast_answer[] =
+    "{\"id\":\"chatcmpl-fast\",\"object\":\"chat.completion\","
+    "\"created\":1,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+    "\"message\":{\"role\":\"assistant\",\"content\":\"Thanks, I will "
+    "look into it and write back soon.\"},\"finish_reason\":\"stop\"}],"
+    "\"usage\":{\"prompt_tokens\":900,\"completion_tokens\":12,"
+    "\"total_tokens\":912}}";
+
+/* The chat-10k stream: the event being sent and how much of it is out. */
+struct stream10k {
+    unsigned i;
+    char ev[512];
+    size_t n, off;
+};
+
+static void stream10k_event(struct stream10k *s)
+{
+    static const char *const words[] = {
+        "The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ",
+        "lazy ", "dog, ", "and ", "then ", "it ", "rests. ",
+    };
+    const char *w = words[s->i % (sizeof(words) / sizeof(*words))];
+    int n;
+
+    if (s->i == CHAT_10K_EVENTS) {
+        n = snprintf(s->ev, sizeof(s->ev), "data: [DONE]\n\n");
+    } else {
+        n = snprintf(s->ev, sizeof(s->ev),
+                     "data: {\"id\":\"chatcmpl-10k\",\"object\":"
+                     "\"chat.completion.chunk\",\"created\":1,\"model\":"
+                     "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":"
+                     "{%s\"content\":\"%s\"},\"finish_reason\":%s}]}\n\n",
+                     s->i == 0 ? "\"role\":\"assistant\"," : "", w,
+                     s->i + 1 == CHAT_10K_EVENTS ? "\"stop\"" : "null");
+    }
+    s->n = n > 0 ? (size_t)n : 0;
+    s->off = 0;
+}
+
+/* One event (or what is left of it) per call: MHD sends each at once. */
+static ssize_t stream10k_read(void *cls, uint64_t pos, char *buf,
+                              size_t max)
+{
+    struct stream10k *s = cls;
+    size_t k;
+
+    (void)pos;
+    if (s->off == s->n) {
+        if (s->i > CHAT_10K_EVENTS) {
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        stream10k_event(s);
+        s->i++;
+    }
+    k = s->n - s->off < max ? s->n - s->off : max;
+    memcpy(buf, s->ev + s->off, k);
+    s->off += k;
+    return (ssize_t)k;
+}
+
+/* fast and chat-10k: no log, no counting, nothing kept of the body. */
+static enum MHD_Result load_answer(struct MHD_Connection *conn,
+                                   const char *url, const char *method)
+{
+    struct MHD_Response *r;
+    struct stream10k *s;
+    enum MHD_Result ret;
+    size_t n = strlen(url);
+    size_t k = strlen("/chat/completions");
+
+    if (strcmp(method, "POST") != 0 || n < k ||
+        strcmp(url + n - k, "/chat/completions") != 0) {
+        return reply(conn, 404, "application/json",
+                     "{\"error\":{\"message\":\"not found\"}}");
+    }
+    if (strcmp(mode, "fast") == 0) {
+        return reply(conn, 200, "application/json", fast_answer);
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return MHD_NO;
+    }
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
+                                          stream10k_read, s, free);
+    if (r == NULL) {
+        free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/event-stream");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "x-request-id", "req_bbupstream_1");
+    ret = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static bool is_load_mode(void)
+{
+    return strcmp(mode, "fast") == 0 || strcmp(mode, "chat-10k") == 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
                               const char *url, const char *method,
                               const char *version, const char *data,
@@ -165,12 +275,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
     int n;
 
     (void)cls;
-    (void)url;
-    (void)method;
     (void)version;
     if (q == NULL) {
         *state = calloc(1, sizeof(struct req));
         return *state ? MHD_YES : MHD_NO;
+    }
+    if (*size > 0 && is_load_mode()) {
+        *size = 0; /* read, not kept */
+        return MHD_YES;
     }
     if (*size > 0) {
         q->p = realloc(q->p, q->n + *size + 1);
@@ -179,6 +291,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
         q->p[q->n] = '\0';
         *size = 0;
         return MHD_YES;
+    }
+    if (is_load_mode()) {
+        free(q);
+        *state = NULL;
+        return load_answer(conn, url, method);
     }
     n = __atomic_add_fetch(&requests, 1, __ATOMIC_SEQ_CST);
     log = fopen(logpath, "a");
@@ -240,10 +357,23 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-                             MHD_USE_INTERNAL_POLLING_THREAD,
-                         0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
-                         (struct sockaddr *)&sa, MHD_OPTION_END);
+    if (strcmp(mode, "fast") == 0) {
+        /* 64 and more keep-alive connections at once: two event loops
+         * (one per core of a small machine), not a thread each */
+        d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
+                             handle, NULL, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, 2u,
+                             MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                             MHD_OPTION_END);
+    } else {
+        d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+                                 MHD_USE_INTERNAL_POLLING_THREAD,
+                             0, NULL, NULL, handle, NULL,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                             MHD_OPTION_END);
+    }
     info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     if (info == NULL) {
         fprintf(stderr, "bbupstream: cannot listen on 127.0.0.1\n");
