@@ -15,6 +15,16 @@
 #   BENCH_SERIAL        seconds of one-connection load on each side, for
 #                       the proxy's own cost without queueing (default 5;
 #                       0: skip); reported, not judged
+#   BENCH_PACE_MS       each connection waits this long after an answer
+#                       before its next request (default 20: 64
+#                       connections send at most 3,200 requests/s, well
+#                       under what the proxy can serve on 2 cores), so
+#                       the judged latencies are what the proxy adds to a
+#                       request, not queueing behind a saturated CPU; the
+#                       saturated (closed-loop, no wait) figures are
+#                       reported as well, not judged
+#   BENCH_SATURATED     seconds of closed-loop load on each side (default
+#                       10; 0: skip)
 set -eu
 
 usage() {
@@ -35,11 +45,13 @@ up=$2
 duration=${3:-60}
 stream_runs=${BENCH_STREAM_RUNS:-5}
 serial=${BENCH_SERIAL:-5}
+pace=${BENCH_PACE_MS:-20}
+saturated=${BENCH_SATURATED:-10}
 
-for v in "$duration" "$stream_runs" "$serial"; do
+for v in "$duration" "$stream_runs" "$serial" "$pace" "$saturated"; do
     case $v in
-    '' | *[!0-9]*) die "DURATION, BENCH_STREAM_RUNS and BENCH_SERIAL are" \
-        "whole numbers" ;;
+    '' | *[!0-9]*) die "DURATION and the BENCH_ variables are whole" \
+        "numbers" ;;
     esac
 done
 [ "$duration" -ge 2 ] || die "DURATION must be at least 2 (seconds)"
@@ -184,11 +196,18 @@ function done(summary, latency, requests)
     io.write(string.format("bbq 100 %d\n", latency.max))
 end
 EOF
+# the same without a wait: the closed loop
+cp "$tmp/post.lua" "$tmp/post-max.lua"
+if [ "$pace" -gt 0 ]; then
+    printf 'function delay()\n    return %d\nend\n' "$pace" >>"$tmp/post.lua"
+fi
 
-# load NAME URL SECONDS CONNS - one wrk run; its output in wrk-NAME.out.
+# load NAME URL SECONDS CONNS [SCRIPT] - one wrk run (paced, unless
+# SCRIPT is post-max); its output in wrk-NAME.out.
 load() {
     t=$((($4 + 1) / 2))
-    if ! wrk -t"$t" -c"$4" -d"$3"s --latency -s "$tmp/post.lua" "$2" \
+    t=$((t > 2 ? 2 : t))
+    if ! wrk -t"$t" -c"$4" -d"$3"s --latency -s "$tmp/${5:-post}.lua" "$2" \
         >"$tmp/wrk-$1.out" 2>&1; then
         cat "$tmp/wrk-$1.out" >&2
         die "wrk failed on $2"
@@ -273,7 +292,8 @@ rest=$((duration - half))
 echo "blackbar proxy latency, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs"
 echo "request  POST /v1/chat/completions, $(wc -c <"$tmp/body.json" |
     tr -d ' ') bytes, 2 values to scrub; stand-in: bbupstream fast"
-echo "load     wrk -t2 -c64 --latency, ${duration} s per side, as direct" \
+echo "load     wrk -t2 -c64 --latency, each connection waiting ${pace} ms" \
+    "after each answer, ${duration} s per side, as direct" \
     "${half} s, proxy ${rest} s, proxy ${half} s, direct ${rest} s" \
     "(2 s of each first, not counted)"
 echo
@@ -325,10 +345,21 @@ if grep -v -e 'proxy: listening on' "$tmp/proxy-load.err" |
 fi
 echo
 
+# Informational: the closed loop (no wait), where latency is queueing
+# behind the CPU: throughput.
+if [ "$saturated" -gt 0 ]; then
+    load sat-direct "$direct" "$saturated" 64 post-max
+    load sat-proxy "$via" "$saturated" 64 post-max
+    echo "64 connections, no wait (${saturated} s each; not judged):"
+    segment direct "$tmp/wrk-sat-direct.out"
+    segment proxy "$tmp/wrk-sat-proxy.out"
+    echo
+fi
+
 # Informational: one connection, no queueing: the proxy's own cost.
 if [ "$serial" -gt 0 ]; then
-    load serial-direct "$direct" "$serial" 1
-    load serial-proxy "$via" "$serial" 1
+    load serial-direct "$direct" "$serial" 1 post-max
+    load serial-proxy "$via" "$serial" 1 post-max
     echo "one connection (${serial} s each; not judged):"
     segment direct "$tmp/wrk-serial-direct.out"
     segment proxy "$tmp/wrk-serial-proxy.out"

@@ -127,6 +127,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     if (u->hold) {
         return 0; /* a 429 or 5xx to retry: never passed on */
     }
+    if (u->a->sse && u->busy != NULL && u->busy(u->busy_ud)) {
+        u->paused = true; /* given again when resumed */
+        return CURL_WRITEFUNC_PAUSE;
+    }
     if (!u->a->started &&
         answer_start(u->a, u->status, u->type[0] ? u->type : NULL) < 0) {
         u->failed = true;
@@ -163,6 +167,10 @@ int up_step(struct upstream *u, int wait_ms)
     if (u->done) {
         return 1;
     }
+    if (u->paused && !u->busy(u->busy_ud)) {
+        u->paused = false;
+        curl_easy_pause(u->e, CURLPAUSE_CONT);
+    }
     if (curl_multi_perform(u->m, &still) != CURLM_OK) {
         u->result = CURLE_OUT_OF_MEMORY;
         u->done = true;
@@ -181,7 +189,7 @@ int up_step(struct upstream *u, int wait_ms)
         u->failed = true;
         return -1;
     }
-    if (!u->done && wait_ms > 0) {
+    if (!u->done && !u->paused && wait_ms > 0) {
         curl_multi_poll(u->m, NULL, 0, wait_ms, NULL);
     }
     return u->done ? 1 : 0;
@@ -195,7 +203,7 @@ static void attempt(struct upstream *u)
     u->status = 0;
     u->type[0] = '\0';
     u->request_id[0] = '\0';
-    u->done = u->hold = u->blocked = u->failed = false;
+    u->done = u->hold = u->blocked = u->failed = u->paused = false;
     u->result = CURLE_OK;
     curl_multi_add_handle(u->m, u->e);
     u->running = true;

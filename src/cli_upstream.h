@@ -21,6 +21,11 @@ struct upstream {
     CURLM *m;
     CURL *e;
     const char *method;          /* NULL: POST */
+    /* A stream waits (the transfer paused) while this says the client
+     * has not taken what was written yet; NULL: never. */
+    bool (*busy)(void *ud);
+    void *busy_ud;
+    bool paused;
     /* per exchange */
     struct answer *a;
     struct curl_slist *headers;  /* the answer's, to pass on */

@@ -294,6 +294,66 @@ bool matcher_prog_jit(const struct matcher_prog *p)
     return p->jit;
 }
 
+/* JIT stacks are mapped memory: mapping and unmapping one for every
+ * stream costs more than a short stream's matching (a proxy makes three
+ * streams a request). A thread keeps a few freed ones for its next
+ * streams; they are freed when the thread ends. */
+#define JIT_CACHE 4
+
+struct jit_cache {
+    pcre2_jit_stack *s[JIT_CACHE];
+    unsigned n;
+};
+
+static pthread_key_t jit_key;
+static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
+static bool jit_key_ok;
+
+static void jit_cache_free(void *p)
+{
+    struct jit_cache *c = p;
+
+    while (c->n > 0) {
+        pcre2_jit_stack_free(c->s[--c->n]);
+    }
+    bb_free(c);
+}
+
+static void jit_key_make(void)
+{
+    jit_key_ok = pthread_key_create(&jit_key, jit_cache_free) == 0;
+}
+
+static pcre2_jit_stack *jit_stack_get(void)
+{
+    struct jit_cache *c;
+
+    pthread_once(&jit_once, jit_key_make);
+    c = jit_key_ok ? pthread_getspecific(jit_key) : NULL;
+    if (c != NULL && c->n > 0) {
+        return c->s[--c->n];
+    }
+    return pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+}
+
+static void jit_stack_put(pcre2_jit_stack *s)
+{
+    struct jit_cache *c = jit_key_ok ? pthread_getspecific(jit_key) : NULL;
+
+    if (c == NULL && jit_key_ok) {
+        c = bb_calloc(1, sizeof(*c));
+        if (c != NULL && pthread_setspecific(jit_key, c) != 0) {
+            bb_free(c);
+            c = NULL;
+        }
+    }
+    if (c != NULL && c->n < JIT_CACHE) {
+        c->s[c->n++] = s;
+    } else {
+        pcre2_jit_stack_free(s);
+    }
+}
+
 int matcher_state_new(struct matcher_state **out, size_t max_groups,
                       const struct bb_ruleset_opts *limits,
                       struct bb_err *err)
@@ -305,7 +365,7 @@ int matcher_state_new(struct matcher_state **out, size_t max_groups,
     }
     ms->md = pcre2_match_data_create((uint32_t)max_groups + 1, NULL);
     ms->mctx = pcre2_match_context_create(NULL);
-    ms->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    ms->jit = jit_stack_get();
     if (ms->md == NULL || ms->mctx == NULL || ms->jit == NULL) {
         matcher_state_free(ms);
         return bb_seterr(err, BB_ENOMEM, "out of memory");
@@ -325,7 +385,9 @@ void matcher_state_free(struct matcher_state *ms)
     }
     pcre2_match_data_free(ms->md);
     pcre2_match_context_free(ms->mctx);
-    pcre2_jit_stack_free(ms->jit);
+    if (ms->jit != NULL) {
+        jit_stack_put(ms->jit);
+    }
     bb_free(ms);
 }
 

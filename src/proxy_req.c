@@ -173,6 +173,14 @@ static int out_write(const void *data, size_t len, void *ud)
     return 0;
 }
 
+/* Output the client has not taken yet: the upstream waits. */
+static bool pending(void *ud)
+{
+    const struct preq *r = ud;
+
+    return r->out.n > r->out.off;
+}
+
 /* A stream, pulled from the upstream as the client reads. */
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -195,6 +203,18 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)k;
 }
 
+static bool has_header(const struct curl_slist *l, const char *name)
+{
+    size_t k = strlen(name);
+
+    for (; l != NULL; l = l->next) {
+        if (strncasecmp(l->data, name, k) == 0 && l->data[k] == ':') {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The answer of the upstream, from its first bytes on. */
 static enum MHD_Result answer(struct preq *r, struct MHD_Connection *conn)
 {
@@ -212,7 +232,9 @@ static enum MHD_Result answer(struct preq *r, struct MHD_Connection *conn)
             return MHD_NO;
         }
         MHD_add_response_header(resp, "Content-Type", "text/event-stream");
-        MHD_add_response_header(resp, "Cache-Control", "no-cache");
+        if (!has_header(u->headers, "cache-control")) {
+            MHD_add_response_header(resp, "Cache-Control", "no-cache");
+        }
         req_headers(r, resp, false);
         r->code = (int)u->status;
         rc = MHD_queue_response(conn, (unsigned)u->status, resp);
@@ -269,6 +291,8 @@ static enum MHD_Result forward(struct preq *r, struct MHD_Connection *conn)
         return req_error(r, conn, 500, "blackbar is out of memory");
     }
     r->u->method = r->method;
+    r->u->busy = pending;
+    r->u->busy_ud = r;
     if (up_start(r->u, &r->a, r->url, r->h, r->sbody, r->sn, c->retries,
                  c->timeout_s) < 0) {
         return req_error(r, conn, 500, "blackbar could not read the "

@@ -45,9 +45,9 @@ struct bb_redactor {
     struct op def;
     struct op *type_op;   /* per type, kind < 0 unset via has_op */
     bool *has_op;
-    const char **types;   /* distinct types, borrowed from rules */
+    const char *const *types; /* distinct types: the ruleset's */
     size_t n_types;
-    size_t *rule_type;    /* rule index -> type index */
+    const size_t *rule_type;  /* rule index -> type index: the ruleset's */
     uint32_t *next_num;   /* per type */
     unsigned char key[32];
     size_t key_len;
@@ -75,25 +75,12 @@ static int type_index(const struct bb_redactor *rd, const char *t)
     return -1;
 }
 
+/* The types are the ruleset's; the operators and numbers are ours. */
 static int map_types(struct bb_redactor *rd, struct bb_err *err)
 {
-    const struct bb_ruleset *rs = rd->rs;
-    size_t i;
-
-    rd->types = bb_calloc(rs->n + 1, sizeof(*rd->types));
-    rd->rule_type = bb_calloc(rs->n + 1, sizeof(*rd->rule_type));
-    if (rd->types == NULL || rd->rule_type == NULL) {
-        return bb_seterr(err, BB_ENOMEM, "out of memory");
-    }
-    for (i = 0; i < rs->n; i++) {
-        int t = type_index(rd, rs->rules[i].type);
-
-        if (t < 0) {
-            t = (int)rd->n_types;
-            rd->types[rd->n_types++] = rs->rules[i].type;
-        }
-        rd->rule_type[i] = (size_t)t;
-    }
+    rd->types = rd->rs->types;
+    rd->n_types = rd->rs->n_types;
+    rd->rule_type = rd->rs->rule_type;
     rd->type_op = bb_calloc(rd->n_types + 1, sizeof(*rd->type_op));
     rd->has_op = bb_calloc(rd->n_types + 1, sizeof(*rd->has_op));
     rd->next_num = bb_calloc(rd->n_types + 1, sizeof(*rd->next_num));
@@ -191,8 +178,6 @@ void bb_redactor_free(struct bb_redactor *rd)
     bb_free(rd->def.text);
     bb_free(rd->type_op);
     bb_free(rd->has_op);
-    bb_free(rd->types);
-    bb_free(rd->rule_type);
     bb_free(rd->next_num);
     bb_free(rd->tab);
     bb_wipe(rd->key, sizeof(rd->key));

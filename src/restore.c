@@ -7,6 +7,7 @@
  * restore(scrub(x)) == x. A placeholder the vault does not know is left
  * as it is and counted. Values restored in JSON are JSON-escaped.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,24 @@ static int on_finding(void *ud, const struct bb_finding *f,
     return put_back(r, f, r->write, r->ud, err);
 }
 
+/* The rules of a restorer (the placeholder rule only) are the same for
+ * every restorer: compiled once, shared (read-only) by all threads. */
+static struct bb_ruleset *placeholders;
+static struct bb_err placeholders_err;
+static pthread_once_t placeholders_once = PTHREAD_ONCE_INIT;
+
+static void placeholders_build(void)
+{
+    struct bb_ruleset *rs = NULL;
+
+    if (bb_ruleset_new(&rs, NULL, &placeholders_err) < 0 ||
+        bb_ruleset_compile(rs, &placeholders_err) < 0) {
+        bb_ruleset_free(rs);
+        return;
+    }
+    placeholders = rs;
+}
+
 int bb_restorer_new(struct bb_restorer **out, struct bb_vault *v,
                     enum bb_format format, bb_write_fn write, void *userdata,
                     struct bb_err *err)
@@ -218,10 +237,11 @@ int bb_restorer_new(struct bb_restorer **out, struct bb_vault *v,
     r->v = v;
     r->write = write;
     r->ud = userdata;
-    rc = bb_ruleset_new(&r->rs, NULL, err);
-    if (rc == 0) {
-        rc = bb_ruleset_compile(r->rs, err);
-    }
+    pthread_once(&placeholders_once, placeholders_build);
+    r->rs = placeholders;
+    rc = r->rs != NULL ? 0
+                       : bb_seterr(err, placeholders_err.code, "%s",
+                                   placeholders_err.msg);
     sink.text = on_text;
     sink.finding = on_finding;
     sink.ud = r;
@@ -278,6 +298,5 @@ void bb_restorer_free(struct bb_restorer *r)
     stream_free(r->st);
     bb_json_scrubber_free(r->js);
     bb_sse_scrubber_free(r->sse);
-    bb_ruleset_free(r->rs);
     bb_free(r);
 }

@@ -43,6 +43,8 @@ void bb_ruleset_free(struct bb_ruleset *rs)
         bb_free(rs->packs[i]);
     }
     bb_free(rs->packs);
+    bb_free(rs->types);
+    bb_free(rs->rule_type);
     bb_free(rs->rules);
     bb_free(rs->progs);
     prefilter_free(rs->pf);
@@ -254,6 +256,30 @@ static int link_gates(struct bb_ruleset *rs, struct bb_err *err)
     return 0;
 }
 
+/* The distinct types and each rule's, once for every redactor. */
+static int map_types(struct bb_ruleset *rs, struct bb_err *err)
+{
+    size_t i;
+    size_t t;
+
+    rs->types = bb_calloc(rs->n + 1, sizeof(*rs->types));
+    rs->rule_type = bb_calloc(rs->n + 1, sizeof(*rs->rule_type));
+    if (rs->types == NULL || rs->rule_type == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < rs->n; i++) {
+        for (t = 0; t < rs->n_types &&
+                    strcmp(rs->types[t], rs->rules[i].type) != 0;
+             t++) {
+        }
+        if (t == rs->n_types) {
+            rs->types[rs->n_types++] = rs->rules[i].type;
+        }
+        rs->rule_type[i] = t;
+    }
+    return 0;
+}
+
 int bb_ruleset_compile(struct bb_ruleset *rs, struct bb_err *err)
 {
     size_t i;
@@ -290,6 +316,9 @@ int bb_ruleset_compile(struct bb_ruleset *rs, struct bb_err *err)
         rs->keep_left = rs->max_window + 40;
     }
     rc = link_gates(rs, err);
+    if (rc == 0) {
+        rc = map_types(rs, err);
+    }
     if (rc == 0) {
         rc = prefilter_build(&rs->pf, rs->rules, rs->n, err);
     }

@@ -27,6 +27,9 @@ struct bb_ruleset {
     size_t max_len;   /* largest rule max_len */
     size_t keep_left; /* left context a stream keeps */
     size_t max_window;
+    const char **types; /* distinct types, in rule order (borrowed) */
+    size_t n_types;
+    size_t *rule_type;  /* rule index -> type index */
 };
 
 /* A finding of this rule leaves its bytes in the output: a flag, or a
