@@ -37,7 +37,6 @@ struct matcher_prog {
 struct matcher_state {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
-    pcre2_jit_stack *jit;
 };
 
 #define COMPILE_OPTS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
@@ -295,63 +294,45 @@ bool matcher_prog_jit(const struct matcher_prog *p)
 }
 
 /* JIT stacks are mapped memory: mapping and unmapping one for every
- * stream costs more than a short stream's matching (a proxy makes three
- * streams a request). A thread keeps a few freed ones for its next
- * streams; they are freed when the thread ends. */
-#define JIT_CACHE 4
-
-struct jit_cache {
-    pcre2_jit_stack *s[JIT_CACHE];
-    unsigned n;
-};
-
+ * stream costs more than a short stream's matching (a proxy makes
+ * several streams a request). Matching asks for the stack of the thread
+ * that matches (pcre2_jit_stack_assign's callback): one a thread, made
+ * at its first match and freed when the thread ends. A thread matches
+ * one subject at a time, so its streams can share it. */
 static pthread_key_t jit_key;
 static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
 static bool jit_key_ok;
 
-static void jit_cache_free(void *p)
+static void jit_stack_free(void *p)
 {
-    struct jit_cache *c = p;
-
-    while (c->n > 0) {
-        pcre2_jit_stack_free(c->s[--c->n]);
-    }
-    bb_free(c);
+    pcre2_jit_stack_free(p);
 }
 
 static void jit_key_make(void)
 {
-    jit_key_ok = pthread_key_create(&jit_key, jit_cache_free) == 0;
+    jit_key_ok = pthread_key_create(&jit_key, jit_stack_free) == 0;
 }
 
-static pcre2_jit_stack *jit_stack_get(void)
+/* NULL (PCRE2 then uses 32 KiB of the machine stack, and a match that
+ * needs more fails: an error, not a miss) when none can be made. */
+static pcre2_jit_stack *thread_jit_stack(void *unused)
 {
-    struct jit_cache *c;
+    pcre2_jit_stack *s;
 
+    (void)unused;
     pthread_once(&jit_once, jit_key_make);
-    c = jit_key_ok ? pthread_getspecific(jit_key) : NULL;
-    if (c != NULL && c->n > 0) {
-        return c->s[--c->n];
+    if (!jit_key_ok) {
+        return NULL;
     }
-    return pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
-}
-
-static void jit_stack_put(pcre2_jit_stack *s)
-{
-    struct jit_cache *c = jit_key_ok ? pthread_getspecific(jit_key) : NULL;
-
-    if (c == NULL && jit_key_ok) {
-        c = bb_calloc(1, sizeof(*c));
-        if (c != NULL && pthread_setspecific(jit_key, c) != 0) {
-            bb_free(c);
-            c = NULL;
+    s = pthread_getspecific(jit_key);
+    if (s == NULL) {
+        s = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+        if (s != NULL && pthread_setspecific(jit_key, s) != 0) {
+            pcre2_jit_stack_free(s);
+            s = NULL;
         }
     }
-    if (c != NULL && c->n < JIT_CACHE) {
-        c->s[c->n++] = s;
-    } else {
-        pcre2_jit_stack_free(s);
-    }
+    return s;
 }
 
 int matcher_state_new(struct matcher_state **out, size_t max_groups,
@@ -365,15 +346,14 @@ int matcher_state_new(struct matcher_state **out, size_t max_groups,
     }
     ms->md = pcre2_match_data_create((uint32_t)max_groups + 1, NULL);
     ms->mctx = pcre2_match_context_create(NULL);
-    ms->jit = jit_stack_get();
-    if (ms->md == NULL || ms->mctx == NULL || ms->jit == NULL) {
+    if (ms->md == NULL || ms->mctx == NULL) {
         matcher_state_free(ms);
         return bb_seterr(err, BB_ENOMEM, "out of memory");
     }
     pcre2_set_match_limit(ms->mctx, limits->match_limit);
     pcre2_set_depth_limit(ms->mctx, limits->depth_limit);
     pcre2_set_heap_limit(ms->mctx, limits->heap_limit_kb);
-    pcre2_jit_stack_assign(ms->mctx, NULL, ms->jit);
+    pcre2_jit_stack_assign(ms->mctx, thread_jit_stack, NULL);
     *out = ms;
     return 0;
 }
@@ -385,9 +365,6 @@ void matcher_state_free(struct matcher_state *ms)
     }
     pcre2_match_data_free(ms->md);
     pcre2_match_context_free(ms->mctx);
-    if (ms->jit != NULL) {
-        jit_stack_put(ms->jit);
-    }
     bb_free(ms);
 }
 
