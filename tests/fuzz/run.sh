@@ -12,12 +12,12 @@ cc=${FUZZ_CC:-clang}
 out=$build/tests/fuzz/out
 mkdir -p "$out"
 
-# The library: every src/*.c but the CLI's (main.c, cli*.c, cmd_*.c),
-# and the generated built-in packs.
+# The library: every src/*.c but the CLI's (main.c, cli*.c, cmd_*.c,
+# proxy*.c), and the generated built-in packs.
 lib=
 for f in "$src"/src/*.c; do
     case $(basename "$f") in
-    main.c | cli*.c | cmd_*.c | builtin_rules.c) ;;
+    main.c | cli*.c | cmd_*.c | proxy*.c | builtin_rules.c) ;;
     *) lib="$lib $f" ;;
     esac
 done
