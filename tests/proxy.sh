@@ -247,6 +247,18 @@ check "upstream down: 502" [ "$code" = 502 ]
 check "upstream down: Anthropic's shape" has '"type":"api_error"' "$work/b"
 check "upstream down: x-should-retry true" [ "$(header x-should-retry)" = true ]
 
+start chat-cut x
+proxy cut --upstream "${url%/x}"
+code=$(post "$purl/v1/chat/completions" '{"stream":true,"messages":[]}')
+check "upstream cut mid-stream: the events before it are passed" \
+    [ "$(grep -c '"chat.completion.chunk"' "$work/b")" = 50 ]
+check "upstream cut mid-stream: then one error event (502 type)" \
+    grep -q '"type":"api_error","param":null,"code":"upstream_unavailable"}}$' \
+    <(grep '^data: ' "$work/b" | tail -1)
+check "upstream cut mid-stream: counted" \
+    grep -q '^blackbar_proxy_upstream_errors_total{kind="connect"} 1$' \
+    <(curl -s "$purl/metrics")
+
 start stall x
 proxy stall --upstream "${url%/x}" --timeout 3 --concurrency 1 \
     --queue-timeout 1

@@ -21,7 +21,10 @@
  * small fixed completion (a pool of two threads, for many keep-alive
  * connections); chat-10k answers it with a stream of 10,000 chunks of a
  * few characters each, then "data: [DONE]", made one event per read
- * callback and sent as it is made, so the first one leaves at once.
+ * callback and sent as it is made, so the first one leaves at once;
+ * chat-cut sends the first 50 of those events and then drops the
+ * connection in the middle of the chunked answer (an upstream that
+ * fails mid-stream).
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -210,6 +213,9 @@ static ssize_t stream10k_read(void *cls, uint64_t pos, char *buf,
 
     (void)pos;
     if (s->off == s->n) {
+        if (s->i == 50 && strcmp(mode, "chat-cut") == 0) {
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
         if (s->i > CHAT_10K_EVENTS) {
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
@@ -260,7 +266,8 @@ static enum MHD_Result load_answer(struct MHD_Connection *conn,
 
 static bool is_load_mode(void)
 {
-    return strcmp(mode, "fast") == 0 || strcmp(mode, "chat-10k") == 0;
+    return strcmp(mode, "fast") == 0 || strcmp(mode, "chat-10k") == 0 ||
+           strcmp(mode, "chat-cut") == 0;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
