@@ -27,6 +27,31 @@ static int to_restorer(const void *data, size_t len, void *ud)
     return bb_restorer_feed(a->rest, data, len, &a->err) < 0 ? -1 : 0;
 }
 
+struct bb_ruleset *answer_rules(const char *cmd)
+{
+    struct bb_ruleset_opts opts = BB_RULESET_OPTS_INIT;
+    struct bb_ruleset *rs = NULL;
+    struct bb_err err;
+
+    opts.keep_placeholders = true;
+    if (bb_ruleset_new(&rs, &opts, &err) < 0 ||
+        bb_ruleset_add_builtin_pack(rs, "moderation", &err) < 0 ||
+        bb_ruleset_compile(rs, &err) < 0) {
+        cli_fail(cmd, &err);
+        bb_ruleset_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+int answer_vault_add(const char *ph, size_t plen, const char *val,
+                     size_t vlen, void *ud)
+{
+    struct bb_err err;
+
+    return bb_vault_add(ud, ph, plen, val, vlen, &err);
+}
+
 int answer_start(struct answer *a, long status, const char *type)
 {
     a->started = true;

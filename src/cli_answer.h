@@ -36,6 +36,19 @@ struct answer {
     struct bb_err err;            /* of the last failure */
 };
 
+/* A whole answer's limit, for send and proxy. */
+#define ANSWER_MAX ((size_t)64 << 20)
+
+/* The rules an answer is checked with: the built-in moderation pack,
+ * with the placeholder rule flagging (so the moderation pass's output is
+ * its input, up to a block). NULL after a message naming cmd. */
+struct bb_ruleset *answer_rules(const char *cmd);
+
+/* bb_vault_fn: each placeholder the request's redactor writes goes to
+ * the vault ud. */
+int answer_vault_add(const char *ph, size_t plen, const char *val,
+                     size_t vlen, void *ud);
+
 /* The answer's status and content type are known. 0, or -1 (a->err). */
 int answer_start(struct answer *a, long status, const char *type);
 /* Bytes of the answer: 0 go on, 1 blocked (stop the transfer), -1 error

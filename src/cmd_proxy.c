@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "cli_answer.h"
 #include "proxy.h"
 
 static const char usage[] =
@@ -235,24 +236,6 @@ static int options(struct proxy_conf *c, int argc, char **argv)
     return rc;
 }
 
-/* The moderation rules, flagging placeholders (see cmd_send.c). */
-static struct bb_ruleset *moderation_rules(void)
-{
-    struct bb_ruleset_opts opts = BB_RULESET_OPTS_INIT;
-    struct bb_ruleset *rs = NULL;
-    struct bb_err err;
-
-    opts.keep_placeholders = true;
-    if (bb_ruleset_new(&rs, &opts, &err) < 0 ||
-        bb_ruleset_add_builtin_pack(rs, "moderation", &err) < 0 ||
-        bb_ruleset_compile(rs, &err) < 0) {
-        cli_fail("proxy", &err);
-        bb_ruleset_free(rs);
-        return NULL;
-    }
-    return rs;
-}
-
 static struct MHD_Daemon *start(struct proxy *p)
 {
     struct sockaddr_in sa;
@@ -348,7 +331,7 @@ int cmd_proxy(int argc, char **argv)
         return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
     rs = cli_load_rules(&p.conf.rules, "proxy");
-    mrs = rs ? moderation_rules() : NULL;
+    mrs = rs ? answer_rules("proxy") : NULL;
     if (mrs == NULL) {
         bb_ruleset_free(rs);
         return EXIT_ERROR;

@@ -20,7 +20,6 @@
 #include "cli_upstream.h"
 
 #define BODY_MAX ((size_t)32 << 20)
-#define ANSWER_MAX ((size_t)64 << 20)
 
 static const char usage[] =
     "usage: blackbar send [OPTIONS] URL\n"
@@ -91,14 +90,6 @@ static int mem_put(const void *data, size_t len, void *ud)
     return 0;
 }
 
-static int to_vault(const char *ph, size_t plen, const char *val,
-                    size_t vlen, void *ud)
-{
-    struct bb_err err;
-
-    return bb_vault_add(ud, ph, plen, val, vlen, &err);
-}
-
 static int out_write(const void *data, size_t len, void *ud)
 {
     (void)ud;
@@ -134,23 +125,6 @@ static int exchange(struct upstream *u, struct answer *a, const char *url,
     return a->blocked ? 1 : a->error ? 2 : 0;
 }
 
-/* The rules the answer is checked with: the moderation pack, with the
- * placeholder rule flagging (the pass's output is its input, up to a
- * block). */
-static int load_moderation(struct bb_ruleset **out)
-{
-    struct bb_ruleset_opts opts = BB_RULESET_OPTS_INIT;
-    struct bb_err err;
-
-    opts.keep_placeholders = true;
-    if (bb_ruleset_new(out, &opts, &err) < 0 ||
-        bb_ruleset_add_builtin_pack(*out, "moderation", &err) < 0 ||
-        bb_ruleset_compile(*out, &err) < 0) {
-        return cli_fail("send", &err);
-    }
-    return 0;
-}
-
 /* The request body, scrubbed, with the vault filled. */
 /* The first finding of a block rule: the request is refused. */
 static int watch_block(const struct bb_finding *f, void *ud)
@@ -174,7 +148,7 @@ static int scrub_request(struct mem *out, const struct bb_ruleset *rs,
     int rc = bb_redactor_new(&rd, rs, &err);
 
     if (rc == 0) {
-        bb_redactor_on_placeholder(rd, to_vault, v);
+        bb_redactor_on_placeholder(rd, answer_vault_add, v);
         rc = bb_json_scrubber_new(&j, rs, rd, false, mem_put, out, &err);
     }
     if (rc == 0) {
@@ -338,7 +312,8 @@ int cmd_send(int argc, char **argv)
     h = curl_slist_append(h, "Content-Type: application/json");
     if (rc == 0) {
         rs = cli_load_rules(&cr, "send");
-        rc = rs ? load_moderation(&mrs) : -1;
+        mrs = rs ? answer_rules("send") : NULL;
+        rc = mrs ? 0 : -1;
     }
     if (rc == 0 && (bb_vault_new(&vault, &err) < 0 ||
                     bb_moderator_new(&w.m, mrs, &err) < 0)) {

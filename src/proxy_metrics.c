@@ -182,9 +182,8 @@ static void histograms(struct text *t, const struct proxy_metrics *m)
     }
 }
 
-static void rules(struct text *t, const struct proxy_metrics *m,
-                  const struct bb_ruleset *rs, const uint64_t *v,
-                  const char *name)
+static void rules(struct text *t, const struct bb_ruleset *rs,
+                  const uint64_t *v, const char *name)
 {
     struct bb_rule_info ri;
     size_t i;
@@ -201,7 +200,6 @@ static void rules(struct text *t, const struct proxy_metrics *m,
                 ri.type, (unsigned long long)v[i]);
         }
     }
-    (void)m;
 }
 
 char *metrics_render(struct proxy *p, size_t *len)
@@ -236,11 +234,11 @@ char *metrics_render(struct proxy *p, size_t *len)
     put(&t, "# HELP blackbar_proxy_redactions_total Values replaced in "
             "requests, by rule.\n"
             "# TYPE blackbar_proxy_redactions_total counter\n");
-    rules(&t, m, p->rs, m->redactions, "blackbar_proxy_redactions_total");
+    rules(&t, p->rs, m->redactions, "blackbar_proxy_redactions_total");
     put(&t, "# HELP blackbar_proxy_moderation_blocks_total Moderation "
             "rules that matched in blocked answers.\n"
             "# TYPE blackbar_proxy_moderation_blocks_total counter\n");
-    rules(&t, m, p->mrs, m->mod_blocks,
+    rules(&t, p->mrs, m->mod_blocks,
           "blackbar_proxy_moderation_blocks_total");
     put(&t, "# HELP blackbar_proxy_upstream_errors_total Upstream "
             "failures, by kind.\n"

@@ -20,8 +20,6 @@
 #include "proxy.h"
 #include "proxy_req.h"
 
-#define ANSWER_MAX ((size_t)64 << 20)
-
 static double since(const struct timespec *t0)
 {
     struct timespec t;

@@ -15,8 +15,6 @@
 #include "cli_upstream.h"
 #include "proxy_req.h"
 
-#define ANSWER_MAX ((size_t)64 << 20)
-
 /* The route of a path (after any upstream prefix). */
 static enum route_kind route_of(const char *path, const char *method)
 {
@@ -233,14 +231,6 @@ static int sbody_put(const void *data, size_t len, void *ud)
     return 0;
 }
 
-static int to_vault(const char *ph, size_t plen, const char *val,
-                    size_t vlen, void *ud)
-{
-    struct bb_err err;
-
-    return bb_vault_add(ud, ph, plen, val, vlen, &err);
-}
-
 /* The conversation this request continues, or a new vault. */
 static int state_for(struct preq *r, struct bb_err *err)
 {
@@ -274,7 +264,7 @@ static int state_for(struct preq *r, struct bb_err *err)
         bb_redactor_new(&r->cs.rd, r->p->rs, err) < 0) {
         return -1;
     }
-    bb_redactor_on_placeholder(r->cs.rd, to_vault, r->cs.vault);
+    bb_redactor_on_placeholder(r->cs.rd, answer_vault_add, r->cs.vault);
     return 0;
 }
 

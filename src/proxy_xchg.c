@@ -15,8 +15,6 @@
 #include "cli_upstream.h"
 #include "proxy_req.h"
 
-#define ANSWER_MAX ((size_t)64 << 20)
-
 int req_slot(struct preq *r)
 {
     struct proxy *p = r->p;
