@@ -480,3 +480,44 @@ int bb_audit_key_file(unsigned char *key, size_t *key_len, const char *path,
     bb_wipe(buf, sizeof(buf));
     return 0;
 }
+
+int bb_fingerprint(char *out, const void *key, size_t key_len,
+                   const char *const *parts, const size_t *lens, size_t n,
+                   struct bb_err *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdn = 0;
+    unsigned char *buf;
+    size_t total = 0;
+    size_t off = 0;
+    size_t i;
+    int rc = 0;
+
+    if (out == NULL || key == NULL || key_len == 0 || key_len > 1024 ||
+        n == 0) {
+        return bb_seterr(err, BB_EINVAL, "fingerprint: bad arguments");
+    }
+    for (i = 0; i < n; i++) {
+        total += lens[i] + 1;
+    }
+    buf = bb_malloc(total);
+    if (buf == NULL) {
+        return bb_seterr(err, BB_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        memcpy(buf + off, parts[i], lens[i]);
+        off += lens[i];
+        buf[off++] = '\0';
+    }
+    /* the last part has no NUL after it */
+    if (HMAC(EVP_sha256(), key, (int)key_len, buf, total - 1, md, &mdn) ==
+            NULL ||
+        mdn < BB_FINGERPRINT_HEX / 2) {
+        rc = bb_seterr(err, BB_EINVAL, "fingerprint: HMAC-SHA256 failed");
+    } else {
+        audit_hex(out, md, BB_FINGERPRINT_HEX / 2);
+    }
+    bb_wipe(buf, total);
+    bb_free(buf);
+    return rc;
+}

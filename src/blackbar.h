@@ -517,6 +517,23 @@ struct bb_audit_check {
 int bb_audit_verify(struct bb_audit_check *out, const char *path,
                     const void *key, size_t key_len, struct bb_err *err);
 
+/* ------------------------------------------------------------------ */
+/* Fingerprints                                                        */
+
+#define BB_FINGERPRINT_HEX 32
+
+/* A keyed fingerprint of n byte strings: the first 16 bytes of
+ * HMAC-SHA256 under key of parts[0] NUL parts[1] NUL ... parts[n - 1],
+ * written to out as BB_FINGERPRINT_HEX lowercase hex digits and a NUL
+ * (out has room for BB_FINGERPRINT_HEX + 1). The same key and parts
+ * always give the same fingerprint, and without the key it cannot be
+ * tested against a guessed value: what scan baselines compare. key may
+ * be of any length (1 to 1024 bytes); parts are borrowed for the call.
+ * 0, BB_EINVAL (no key, n == 0, libcrypto failed) or BB_ENOMEM. */
+int bb_fingerprint(char *out, const void *key, size_t key_len,
+                   const char *const *parts, const size_t *lens, size_t n,
+                   struct bb_err *err);
+
 #ifdef __cplusplus
 }
 #endif

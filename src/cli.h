@@ -110,6 +110,7 @@ int cmd_log(int argc, char **argv);
 int cmd_moderate(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 /* The audit key (cli_audit.c): BLACKBAR_AUDIT_KEY, or key_file (NULL:
  * the default one, created on first use). key has room for 64 bytes.

@@ -20,6 +20,8 @@ static const char usage[] =
     "  moderate [FILE...]       check model responses (block, flag)\n"
     "  send URL                 one model request, scrubbed, answer restored\n"
     "  proxy --upstream URL     local reverse proxy for model APIs\n"
+    "  scan [PATH...]           find PII and secrets in files, the index,\n"
+    "                           a diff or the history (pre-commit, CI)\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "  log verify FILE          check an audit log's hash chain\n"
     "\n"
@@ -61,6 +63,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "moderate") == 0) {
         return cmd_moderate(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "scan") == 0) {
+        return cmd_scan(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "log") == 0) {
         return cmd_log(argc - 1, argv + 1);

@@ -13,11 +13,11 @@ out=$build/tests/fuzz/out
 mkdir -p "$out"
 
 # The library: every src/*.c but the CLI's (main.c, cli*.c, cmd_*.c,
-# proxy*.c), and the generated built-in packs.
+# proxy*.c, scan*.c), and the generated built-in packs.
 lib=
 for f in "$src"/src/*.c; do
     case $(basename "$f") in
-    main.c | cli*.c | cmd_*.c | proxy*.c | builtin_rules.c) ;;
+    main.c | cli*.c | cmd_*.c | proxy*.c | scan*.c | builtin_rules.c) ;;
     *) lib="$lib $f" ;;
     esac
 done

@@ -1,0 +1,167 @@
+/*
+ * scan_git.c - run git for the scanner: argv only (never a shell), its
+ * standard output read through a pipe, its exit status checked. Which
+ * files git tracks or ignores is git's business; blackbar only asks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "scan.h"
+
+extern char **environ;
+
+int git_start(struct git_proc *g, const char *const *argv, bool quiet)
+{
+    posix_spawn_file_actions_t fa;
+    int fds[2];
+    pid_t pid;
+    int rc;
+
+    g->pid = -1;
+    g->out = NULL;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        cli_error("scan", "pipe: %s", strerror(errno));
+        return -1;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+                                     O_RDONLY, 0);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+                                         O_WRONLY, 0);
+    }
+    rc = posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv,
+                      environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        if (!quiet) {
+            cli_error("scan", "cannot run git: %s", strerror(rc));
+        }
+        return -1;
+    }
+    g->pid = pid;
+    g->out = fdopen(fds[0], "r");
+    if (g->out == NULL) {
+        close(fds[0]);
+        git_finish(g);
+        cli_error("scan", "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int git_finish(struct git_proc *g)
+{
+    int status = 0;
+
+    if (g->out != NULL) {
+        fclose(g->out);
+        g->out = NULL;
+    }
+    if (g->pid <= 0) {
+        return -1;
+    }
+    while (waitpid(g->pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
+    g->pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int git_output(char **out, size_t *len_out, const char *const *argv,
+               size_t max, bool quiet)
+{
+    struct git_proc g;
+    char *buf = NULL;
+    size_t len = 0;
+    size_t cap = 0;
+    int rc = 0;
+
+    *out = NULL;
+    *len_out = 0;
+    if (git_start(&g, argv, quiet) < 0) {
+        return -1;
+    }
+    for (;;) {
+        size_t n;
+
+        if (cap - len < 65536 + 1) {
+            char *nb = realloc(buf, cap + 65536 + 1 + cap / 2);
+
+            if (nb == NULL) {
+                rc = -1;
+                break;
+            }
+            buf = nb;
+            cap += 65536 + 1 + cap / 2;
+        }
+        n = fread(buf + len, 1, cap - len - 1, g.out);
+        len += n;
+        if (len > max) {
+            *len_out = max + 1; /* too large: stop reading */
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+    }
+    if (g.out != NULL && ferror(g.out)) {
+        rc = -1;
+    }
+    if (rc < 0 && g.pid > 0) {
+        kill(g.pid, SIGTERM);
+    }
+    if (git_finish(&g) != 0) {
+        rc = -1;
+    }
+    if (rc < 0) {
+        if (buf != NULL) {
+            explicit_bzero(buf, len);
+        }
+        free(buf);
+        return -1;
+    }
+    if (buf == NULL) {
+        buf = calloc(1, 1);
+        if (buf == NULL) {
+            return -1;
+        }
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *len_out = len;
+    return 0;
+}
+
+char *git_toplevel(const char *dir)
+{
+    const char *argv[] = { "git", "-C", dir, "rev-parse",
+                           "--show-toplevel", NULL };
+    char *out;
+    size_t len;
+
+    if (git_output(&out, &len, argv, 65536, true) < 0) {
+        return NULL;
+    }
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r')) {
+        out[--len] = '\0';
+    }
+    if (len == 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
