@@ -113,10 +113,10 @@ h=.git/hooks/pre-commit
 rm -f "$h"
 expect "--install-hook" 0 --install-hook
 same "hook mode 0755" "$(stat -c %a "$h" 2>&1)" 755
-same "hook: the contract's three lines, the binary's absolute path" \
-    "$(cat "$h" 2>&1)" "#!/bin/sh
-# blackbar pre-commit hook: installed by \`blackbar scan --install-hook\`
-exec '$(readlink -f "$BLACKBAR")' scan --staged"
+same "hook: #! line, then the marker line" "$(head -2 "$h" 2>&1)" "#!/bin/sh
+# blackbar pre-commit hook: installed by \`blackbar scan --install-hook\`"
+same "hook: runs the binary by its absolute path" \
+    "$(grep -v '^#' "$h" 2>&1)" "exec '$(readlink -f "$BLACKBAR")' scan --staged"
 head0=$(git rev-parse HEAD)
 printf 'aws_access_key_id = %s\n' "$akid" > keys.txt
 git add keys.txt
