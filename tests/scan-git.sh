@@ -65,7 +65,8 @@ printf 'one\nold = %s\nthree\n' "$akid" > "$r/f.txt"
 commit "$r" A
 rev=$(git -C "$r" rev-parse HEAD)
 printf 'one\nold = %s\nthree\nfour\nnew = %s\n' "$akid" "$ghp" > "$r/f.txt"
-printf 'slack: %s\n' "$slack" > "$r/g.txt"
+# a blank in the name: git's diff ends "+++ b/g h.txt" with a tab
+printf 'slack: %s\n' "$slack" > "$r/g h.txt"
 commit "$r" B
 printf 'w = %s\n' "$email" >> "$r/f.txt"
 cd "$r" || exit 1
@@ -74,7 +75,13 @@ same "--diff: only the added lines, with their line numbers" \
     "$(tr '\n' '|' < "$out")" \
     "f.txt:5:7: github-token: ghp_****…${ghp: -4}|f.txt:6:5: email: $(
     printf '%s' "$email" | cut -c1-3)****…$(printf '%s' "$email" |
-    rev | cut -c1-3 | rev)|g.txt:1:8: slack-token: xoxb****…${slack: -4}|"
+    rev | cut -c1-3 | rev)|g h.txt:1:8: slack-token: xoxb****…${slack: -4}|"
+expect "--diff json" 1 --diff "$rev" -f json "g h.txt"
+rows "$out" | grep -oE '"fingerprint":"[0-9a-f]+"' > "$work/fp.diff"
+expect "whole-file json" 1 -f json "g h.txt"
+rows "$out" | grep -oE '"fingerprint":"[0-9a-f]+"' > "$work/fp.file"
+check "--diff: the fingerprint a whole-file scan gives (one baseline)" \
+    eval '[ -s "$work/fp.file" ] && cmp -s "$work/fp.diff" "$work/fp.file"'
 expect "--diff HEAD: the uncommitted line" 1 --diff HEAD
 same "--diff HEAD: 1 finding" "$(grep -c '' "$out")" 1
 git checkout -q f.txt
@@ -83,12 +90,12 @@ expect "--diff HEAD on a clean tree" 0 --diff HEAD
 # --- --history ------------------------------------------------------
 r=$work/hist
 newrepo "$r"
-printf 'a\n' > "$r/h.txt"
+printf 'a\n' > "$r/h i.txt"
 commit "$r" one
-printf 'a\ns = %s\n' "$slack" > "$r/h.txt"
+printf 'a\ns = %s\n' "$slack" > "$r/h i.txt"
 commit "$r" two
 c2=$(git -C "$r" rev-parse HEAD)
-printf 'a\n' > "$r/h.txt"
+printf 'a\n' > "$r/h i.txt"
 commit "$r" three
 printf 'b\n' > "$r/other.txt"
 commit "$r" four
@@ -97,7 +104,7 @@ expect "HEAD is clean" 0
 expect "--history" 1 --history
 same "--history: the removed secret, with the commit that added it" \
     "$(cat "$out")" \
-    "h.txt:2:5: slack-token: xoxb****…${slack: -4} (commit ${c2:0:12})"
+    "h i.txt:2:5: slack-token: xoxb****…${slack: -4} (commit ${c2:0:12})"
 expect "--history json" 1 --history -f json
 check "--history json: the whole commit id" \
     eval 'rows "$out" | grep -q "\"commit\":\"$c2\""'
@@ -116,7 +123,8 @@ same "hook mode 0755" "$(stat -c %a "$h" 2>&1)" 755
 same "hook: #! line, then the marker line" "$(head -2 "$h" 2>&1)" "#!/bin/sh
 # blackbar pre-commit hook: installed by \`blackbar scan --install-hook\`"
 same "hook: runs the binary by its absolute path" \
-    "$(grep -v '^#' "$h" 2>&1)" "exec '$(readlink -f "$BLACKBAR")' scan --staged"
+    "$(grep -v '^#' "$h" 2>&1)" \
+    "exec '$(readlink -f "$BLACKBAR")' scan --staged"
 head0=$(git rev-parse HEAD)
 printf 'aws_access_key_id = %s\n' "$akid" > keys.txt
 git add keys.txt

@@ -91,7 +91,7 @@ check "moved: the baseline written again is the same bytes" \
 ghp2=ghp_$(rnd 'A-Za-z0-9' 36)
 values+=("$ghp2")
 sed -i "s/$ghp/$ghp2/" src/app.py
-expect "one value changed: exit 1" 1 -f json --baseline "$work/b.json"
+expect "one value changed" 1 -f json --baseline "$work/b.json"
 same "one value changed: 1 new finding" "$(nfind "$out")" 1
 check "one value changed: it is the github token" \
     eval 'rows "$out" | grep "\"path\":\"src/app.py\"" |
@@ -119,6 +119,8 @@ for k in '"version":"2.1.0"' '"name":"blackbar"' '"informationUri":' \
     '"shortDescription":' '"tags":' '"endLine":' '"startColumn":'; do
     check "sarif has $k" has "$work/sarif.flat" "$k"
 done
+check "sarif: message.text is rule: masked" \
+    has "$work/sarif.flat" "\"text\":\"github-token:ghp_****…${ghp2: -4}\""
 same "sarif: one partialFingerprint a result" \
     "$(grep -o 'blackbarFingerprint/v1' "$work/scan.sarif" | wc -l)" \
     "$((nall + 1))"
