@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scan-lib.sh - sourced by tests/scan.sh and tests/scan-git.sh: finds the
 # binary (TESTS_ENVIRONMENT's BLACKBAR), makes a temp dir removed on exit,
 # check helpers, throwaway git repos, and secrets built from random
@@ -122,6 +123,7 @@ MII$pem1
 $pem2
 $pem3==
 -----END RSA PRIVATE KEY-----"               # private-key-pem
+# shellcheck disable=SC2034 # used by the scripts that source this
 values=("$akid" "$awssec" "$ghp" "$slack" "$email" "$pem1" "$pem2" "$pem3")
 
 # secret_files DIR: files holding one secret of each kind, two or three
