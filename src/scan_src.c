@@ -30,13 +30,20 @@ struct unit_spec {
 static int push_unit(struct scan_pipe *p, const struct unit_spec *sp)
 {
     struct scan_unit *u = calloc(1, sizeof(*u));
+    const char *key = sp->key_path ? sp->key_path : sp->path;
 
     if (u == NULL) {
         cli_error("scan", "out of memory");
         return -1;
     }
+    while (key[0] == '.' && key[1] == '/') { /* ./a/b and a/b: one key */
+        key += 2;
+        while (key[0] == '/') {
+            key++;
+        }
+    }
     u->path = strdup(sp->path);
-    u->key_path = strdup(sp->key_path ? sp->key_path : sp->path);
+    u->key_path = strdup(key);
     u->open_path = sp->open_path ? strdup(sp->open_path) : NULL;
     u->error = sp->error ? strdup(sp->error) : NULL;
     u->blob = sp->blob ? strdup(sp->blob) : NULL;
