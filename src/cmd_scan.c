@@ -456,7 +456,10 @@ static int run_scan(struct run *r, FILE *f, const char *key_id)
     }
     while ((u = scan_pipe_next(p)) != NULL) {
         if (!r->failed && take_unit(r, u) < 0) {
-            cli_error("scan", "cannot write the report");
+            if (errno != EPIPE) { /* a reader that went away: quietly */
+                cli_error("scan", "cannot write the report: %s",
+                          strerror(errno));
+            }
             r->failed = true;
         }
         scan_unit_free(u);

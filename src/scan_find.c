@@ -490,7 +490,9 @@ int scan_worker_run(struct scan_worker *w, struct scan_unit *u)
         set_error(u, err.msg);
         return 0;
     }
-    qsort(w->raw, w->n_raw, sizeof(*w->raw), by_offset);
+    if (w->n_raw > 1) {
+        qsort(w->raw, w->n_raw, sizeof(*w->raw), by_offset);
+    }
     rc = resolve(w, u, data, len);
     drop_raw(w);
     return rc;

@@ -420,8 +420,8 @@ static int keep_old(const cJSON *f, void *ud)
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(f, "masked");
     const char *ps = cJSON_IsString(path) ? path->valuestring : "";
 
-    if (bsearch(&ps, bw->paths, bw->n_paths, sizeof(*bw->paths),
-                by_str) != NULL) {
+    if (bw->n_paths > 0 && bsearch(&ps, bw->paths, bw->n_paths,
+                                   sizeof(*bw->paths), by_str) != NULL) {
         return 0;
     }
     return add_entry(bw, ps, cJSON_IsString(rule) ? rule->valuestring : "",

@@ -216,8 +216,7 @@ static cJSON *sarif_hit(const struct scan_out *so, const struct scan_unit *u,
     cJSON_AddNumberToObject(o, "ruleIndex",
                             (double)so->sarif_index[h->rule]);
     cJSON_AddStringToObject(o, "level", sev_levels[ri->severity]);
-    snprintf(text, sizeof(text), "%s (%s) found: %s", ri->id, ri->type,
-             h->value != NULL ? "see properties.value" : h->masked);
+    snprintf(text, sizeof(text), "%s: %s", ri->id, h->masked);
     cJSON_AddStringToObject(m, "text", text);
     cJSON_AddStringToObject(al, "uri", uri != NULL ? uri : "");
     free(uri);

@@ -2,12 +2,13 @@
  * scan_src.c - what `blackbar scan` looks at: the files of a git work
  * tree (tracked, plus untracked ones git does not ignore: git decides),
  * a directory walk (--no-git), standard input, or the index's blobs of
- * the added and modified files (--staged). Symlinks are followed only to
- * regular files inside the tree; the order is always sorted.
+ * the added and modified files (--staged). Symlinks met on the way are
+ * never followed (counted as skipped): a target inside the tree is
+ * scanned where it lives, one outside is not ours. Names given on the
+ * command line are read as asked. The order is always sorted.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,13 +30,20 @@ struct unit_spec {
 static int push_unit(struct scan_pipe *p, const struct unit_spec *sp)
 {
     struct scan_unit *u = calloc(1, sizeof(*u));
+    const char *key = sp->key_path ? sp->key_path : sp->path;
 
     if (u == NULL) {
         cli_error("scan", "out of memory");
         return -1;
     }
+    while (key[0] == '.' && key[1] == '/') { /* ./a/b and a/b: one key */
+        key += 2;
+        while (key[0] == '/') {
+            key++;
+        }
+    }
     u->path = strdup(sp->path);
-    u->key_path = strdup(sp->key_path ? sp->key_path : sp->path);
+    u->key_path = strdup(key);
     u->open_path = sp->open_path ? strdup(sp->open_path) : NULL;
     u->error = sp->error ? strdup(sp->error) : NULL;
     u->blob = sp->blob ? strdup(sp->blob) : NULL;
@@ -75,28 +83,9 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
-/* A symlink: scanned when it leads to a regular file inside root. */
-static enum unit_skip link_verdict(const char *path, const char *root)
-{
-    char real[PATH_MAX];
-    size_t rn = strlen(root);
-    struct stat st;
-
-    if (root[0] == '\0' || realpath(path, real) == NULL ||
-        stat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
-        return SKIP_SYMLINK;
-    }
-    if (strncmp(real, root, rn) != 0 ||
-        (real[rn] != '/' && !(rn == 1 && root[0] == '/'))) {
-        return SKIP_SYMLINK;
-    }
-    return SKIP_NONE;
-}
-
 /* One listed file: lstat it and push it (or its skip). */
 static int push_file(struct scan_pipe *p, const struct scan_opts *o,
-                     const char *path, const char *key_path,
-                     const char *root)
+                     const char *path, const char *key_path)
 {
     struct unit_spec sp = { path, key_path, path, SKIP_NONE, NULL, NULL };
     struct stat st;
@@ -113,7 +102,7 @@ static int push_file(struct scan_pipe *p, const struct scan_opts *o,
         sp.skip = SKIP_UNREADABLE;
         sp.error = strerror(errno);
     } else if (S_ISLNK(st.st_mode)) {
-        sp.skip = link_verdict(path, root);
+        sp.skip = SKIP_SYMLINK; /* its target is scanned where it lives */
     } else if (!S_ISREG(st.st_mode)) {
         return 0; /* a submodule, a socket, a device */
     } else if ((uint64_t)st.st_size > o->max_size) {
@@ -181,7 +170,7 @@ static char **list_dir(const char *dir, size_t *n_out)
 }
 
 static int walk(struct scan_pipe *p, const struct scan_opts *o,
-                const char *dir, const char *root)
+                const char *dir)
 {
     size_t n = 0;
     char **names = list_dir(dir, &n);
@@ -204,10 +193,10 @@ static int walk(struct scan_pipe *p, const struct scan_opts *o,
         }
         if (rc == 0 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             if (!scan_ignore_path(o->ignore, path)) {
-                rc = walk(p, o, path, root);
+                rc = walk(p, o, path);
             }
         } else if (rc == 0) {
-            rc = push_file(p, o, path, path, root);
+            rc = push_file(p, o, path, path);
         }
         free(path);
         free(names[i]);
@@ -218,7 +207,7 @@ static int walk(struct scan_pipe *p, const struct scan_opts *o,
 
 /* The files git lists under dir (relative to dir, NUL-separated). */
 static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
-                    const char *dir, const char *top)
+                    const char *dir)
 {
     const char *ls[] = { "git", "-C", dir, "ls-files", "-z", "--cached",
                          "--others", "--exclude-standard", NULL };
@@ -250,7 +239,7 @@ static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
             cli_error("scan", "out of memory");
             rc = -1;
         } else if (strcmp(rel, prev) != 0) { /* unmerged: once */
-            rc = push_file(p, o, path, key, top);
+            rc = push_file(p, o, path, key);
         }
         prev = rel;
         free(path);
@@ -319,7 +308,6 @@ static int push_stdin(struct scan_pipe *p, const struct scan_opts *o)
 static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
                      const char *path)
 {
-    char real[PATH_MAX];
     struct stat st;
     char *top = NULL;
     int rc;
@@ -340,15 +328,11 @@ static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
         top = git_toplevel(path);
     }
     if (top != NULL) {
-        rc = git_tree(p, o, path, top);
+        rc = git_tree(p, o, path);
         free(top);
         return rc;
     }
-    if (realpath(path, real) == NULL) {
-        cli_error("scan", "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    return walk(p, o, path, real);
+    return walk(p, o, path);
 }
 
 int scan_src_tree(struct scan_pipe *p, const struct scan_opts *o)

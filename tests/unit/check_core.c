@@ -375,6 +375,38 @@ START_TEST(test_alloc)
 }
 END_TEST
 
+/* bb_fingerprint: HMAC-SHA256 (reference: Python's hmac module) of
+ * the parts joined with NULs, its first 16 bytes in hex. */
+START_TEST(test_fingerprint)
+{
+    const char *parts[3] = { "github-pat", "ghp_x", "a/b.py" };
+    size_t lens[3] = { 10, 5, 6 };
+    char fp[BB_FINGERPRINT_HEX + 1];
+    char other[BB_FINGERPRINT_HEX + 1];
+    struct bb_err err;
+
+    ck_assert_int_eq(bb_fingerprint(fp, "k3y", 3, parts, lens, 3, &err), 0);
+    ck_assert_str_eq(fp, "681b9c6b1cc7b37cf302557493ecc31c");
+    parts[2] = "a/c.py"; /* another path, another fingerprint */
+    ck_assert_int_eq(bb_fingerprint(other, "k3y", 3, parts, lens, 3, &err),
+                     0);
+    ck_assert_str_eq(other, "271ecd9dcec0d65f2e952cec488afceb");
+    /* the separator is part of the input: "a" "" "b" is not "a" "b" */
+    parts[0] = "a";
+    parts[1] = "";
+    parts[2] = "b";
+    lens[0] = 1;
+    lens[1] = 0;
+    lens[2] = 1;
+    ck_assert_int_eq(bb_fingerprint(fp, "k3y", 3, parts, lens, 3, &err), 0);
+    ck_assert_str_eq(fp, "95bcab984975f704d78d4229e81c4ef2");
+    ck_assert_int_eq(bb_fingerprint(fp, "", 0, parts, lens, 3, &err),
+                     BB_EINVAL);
+    ck_assert_int_eq(bb_fingerprint(fp, "k", 1, parts, lens, 0, &err),
+                     BB_EINVAL);
+}
+END_TEST
+
 Suite *core_suite(void);
 
 Suite *core_suite(void)
@@ -390,6 +422,7 @@ Suite *core_suite(void)
     tcase_add_loop_test(core, test_utf8_tail, 0, (int)BB_ARRAY_LEN(tails));
     tcase_add_test(core, test_utf8_tail_prefix);
     tcase_add_test(core, test_alloc);
+    tcase_add_test(core, test_fingerprint);
     suite_add_tcase(s, core);
     tcase_add_loop_test(limits, test_buf_limit, 0,
                         (int)BB_ARRAY_LEN(limit_sizes));
