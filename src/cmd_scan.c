@@ -306,6 +306,7 @@ static int install_hook(bool force)
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     char *path = NULL;
+    char *slash;
     size_t len;
     char *old;
     size_t old_len = 0;
@@ -322,6 +323,16 @@ static int install_hook(bool force)
     }
     while (len > 0 && path[len - 1] == '\n') {
         path[--len] = '\0';
+    }
+    slash = strrchr(path, '/');
+    if (slash != NULL && slash != path) { /* core.hooksPath may not exist */
+        *slash = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            cli_error("scan", "%s: %s", path, strerror(errno));
+            free(path);
+            return EXIT_ERROR;
+        }
+        *slash = '/';
     }
     if (access(path, F_OK) == 0) {
         old = cli_read_file(path, 1u << 20, &old_len, "scan");
@@ -506,7 +517,8 @@ static int prepare(struct scan_cli *c, char *key_id, bool **report,
     size_t i;
     int rc;
 
-    if (load_key(c, key_id) < 0) {
+    if (load_key(c, key_id) < 0 ||
+        (o->mode != MODE_TREE && git_require(".") < 0)) {
         return -1;
     }
     rs = cli_load_rules(&c->rules, "scan");

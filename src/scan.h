@@ -145,6 +145,8 @@ int git_output(char **out, size_t *len_out, const char *const *argv,
                size_t max, bool quiet);
 /* The work tree's top level (malloc'd), or NULL outside one. */
 char *git_toplevel(const char *dir);
+/* 0 inside a work tree, else -1 with a message. */
+int git_require(const char *dir);
 
 /* ---- scan_ignore.c: .blackbarignore and baselines. */
 int scan_ignore_load(struct scan_ignore **out, const char *path,

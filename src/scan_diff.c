@@ -122,6 +122,9 @@ static int set_path(struct diff_state *d, const char *s, size_t n)
     if (u == NULL || u->path != NULL) {
         return 0;
     }
+    if (n > 0 && s[n - 1] == '\t') {
+        n--; /* git ends a name that has a blank with a tab */
+    }
     u->path = unquote(s, n);
     if (u->path == NULL) {
         return -1;

@@ -165,3 +165,17 @@ char *git_toplevel(const char *dir)
     }
     return out;
 }
+
+int git_require(const char *dir)
+{
+    char *top = git_toplevel(dir);
+
+    if (top == NULL) {
+        cli_error("scan", "%s is not in a git work tree (or git is not "
+                  "installed)", strcmp(dir, ".") == 0 ? "this directory"
+                                                       : dir);
+        return -1;
+    }
+    free(top);
+    return 0;
+}

@@ -216,6 +216,8 @@ static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
     char *list = NULL;
     char *prefix = NULL;
     const char *prev = "";
+    char **names = NULL;
+    size_t n = 0;
     size_t len;
     size_t plen = 0;
     size_t i;
@@ -230,8 +232,22 @@ static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
     while (plen > 0 && prefix[plen - 1] == '\n') {
         prefix[--plen] = '\0';
     }
-    for (i = 0; rc == 0 && i < len; i += strlen(list + i) + 1) {
-        const char *rel = list + i;
+    for (i = 0; i < len; i += strlen(list + i) + 1) {
+        n++;
+    }
+    names = calloc(n + 1, sizeof(*names));
+    if (names == NULL) {
+        rc = -1;
+        cli_error("scan", "out of memory");
+    }
+    for (i = 0, n = 0; rc == 0 && i < len; i += strlen(list + i) + 1) {
+        names[n++] = list + i;
+    }
+    if (rc == 0 && n > 1) { /* tracked and untracked: one sorted list */
+        qsort(names, n, sizeof(*names), by_name);
+    }
+    for (i = 0; rc == 0 && i < n; i++) {
+        const char *rel = names[i];
         char *path = join(dir, rel);
         char *key = join(plen ? prefix : ".", rel);
 
@@ -245,6 +261,7 @@ static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
         free(path);
         free(key);
     }
+    free(names);
     free(list);
     free(prefix);
     return rc;
@@ -366,8 +383,7 @@ int scan_src_staged(struct scan_pipe *p, const struct scan_opts *o)
     }
     argv[na] = NULL;
     if (git_output(&out, &len, argv, (size_t)1 << 30, false) < 0) {
-        cli_error("scan", "git diff --cached failed (not a git work "
-                  "tree?)");
+        cli_error("scan", "--staged: git diff --cached failed");
         return -1;
     }
     while (rc == 0 && i < len) {
