@@ -47,10 +47,7 @@ static int push_unit(struct scan_pipe *p, const struct unit_spec *sp)
     u->open_path = sp->open_path ? strdup(sp->open_path) : NULL;
     u->error = sp->error ? strdup(sp->error) : NULL;
     u->blob = sp->blob ? strdup(sp->blob) : NULL;
-    u->skip = sp->skip;
-    if (u->skip != SKIP_NONE) {
-        u->done = true;
-    }
+    u->skip = sp->skip; /* a worker still marks it done, in order */
     if (u->path == NULL || u->key_path == NULL ||
         (sp->open_path && u->open_path == NULL) ||
         (sp->error && u->error == NULL) || (sp->blob && !u->blob)) {

@@ -122,9 +122,10 @@ expect "--install-hook" 0 --install-hook
 same "hook mode 0755" "$(stat -c %a "$h" 2>&1)" 755
 same "hook: #! line, then the marker line" "$(head -2 "$h" 2>&1)" "#!/bin/sh
 # blackbar pre-commit hook: installed by \`blackbar scan --install-hook\`"
+# (BLACKBAR_EXE: the binary behind a wrapper such as valgrind.sh's)
 same "hook: runs the binary by its absolute path" \
     "$(grep -v '^#' "$h" 2>&1)" \
-    "exec '$(readlink -f "$BLACKBAR")' scan --staged"
+    "exec '$(readlink -f "${BLACKBAR_EXE:-$BLACKBAR}")' scan --staged"
 head0=$(git rev-parse HEAD)
 printf 'aws_access_key_id = %s\n' "$akid" > keys.txt
 git add keys.txt

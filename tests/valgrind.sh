@@ -47,9 +47,10 @@ BBCHUNK=$out/vg-bbchunk srcdir=$src builddir=$build \
     bash "$src/tests/roundtrip.sh" > "$out/vg-roundtrip.log" 2>&1 &&
     echo "ok valgrind roundtrip" ||
     { echo "FAIL valgrind roundtrip (see $out/vg-roundtrip.log)"; status=1; }
-# the commands that talk to a stand-in API, and the audit log's
-for t in send remote audit proxy; do
-    if BLACKBAR=$out/vg-blackbar BBUPSTREAM=$build/tests/tools/bbupstream \
+# the commands that talk to a stand-in API, the audit log's, scan's
+for t in send remote audit proxy scan scan-git; do
+    if BLACKBAR=$out/vg-blackbar BLACKBAR_EXE=$build/blackbar \
+        BBUPSTREAM=$build/tests/tools/bbupstream \
         BBAUDIT=$build/tests/tools/bbaudit srcdir=$src builddir=$build \
         bash "$src/tests/$t.sh" > "$out/vg-$t.log" 2>&1; then
         echo "ok valgrind $t.sh"
