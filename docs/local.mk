@@ -12,6 +12,7 @@ MAN_MD = \
 	docs/blackbar-moderate.1.md \
 	docs/blackbar-send.1.md \
 	docs/blackbar-proxy.1.md \
+	docs/blackbar-scan.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
@@ -23,12 +24,13 @@ nodist_man_MANS = \
 	docs/blackbar-moderate.1 \
 	docs/blackbar-send.1 \
 	docs/blackbar-proxy.1 \
+	docs/blackbar-scan.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
 CLEANFILES += $(nodist_man_MANS)
 EXTRA_DIST += $(MAN_MD) docs/md2man docs/check-options.sh docs/AUDIT-FORMAT.md \
-	docs/blackbar-proxy.service
+	docs/blackbar-proxy.service docs/examples/github-actions-scan.yml
 
 # Each command's page documents exactly the options its --help lists.
 TESTS += docs/check-options.sh
@@ -57,6 +59,9 @@ docs/blackbar-send.1: $(srcdir)/docs/blackbar-send.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-proxy.1: $(srcdir)/docs/blackbar-proxy.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-scan.1: $(srcdir)/docs/blackbar-scan.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \
