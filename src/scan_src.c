@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -279,15 +280,21 @@ static int push_stdin(struct scan_pipe *p, const struct scan_opts *o)
     for (;;) {
         ssize_t n;
 
+        if ((uint64_t)len > o->max_size) {
+            u->len = len;
+            scan_unit_free(u);
+            cli_error("scan", "standard input is larger than "
+                      "--max-file-size (%llu bytes)",
+                      (unsigned long long)o->max_size);
+            return -1;
+        }
         if (len == cap) {
-            char *nb = cap > o->max_size ? NULL : realloc(u->data, 2 * cap);
+            char *nb = realloc(u->data, 2 * cap);
 
             if (nb == NULL) {
                 u->len = len;
                 scan_unit_free(u);
-                cli_error("scan", cap > o->max_size
-                          ? "standard input is larger than --max-file-size"
-                          : "out of memory");
+                cli_error("scan", "out of memory");
                 return -1;
             }
             u->data = nb;
@@ -319,6 +326,38 @@ static int push_stdin(struct scan_pipe *p, const struct scan_opts *o)
     return scan_pipe_push(p, u);
 }
 
+/* A named file's path from its work tree's top, so that its fingerprint
+ * does not depend on the directory blackbar runs in; NULL outside one. */
+static char *repo_key(const char *path)
+{
+    char real[PATH_MAX];
+    char dir[PATH_MAX];
+    char *slash;
+    char *top;
+    char *key = NULL;
+    size_t tn;
+
+    if (realpath(path, real) == NULL) {
+        return NULL;
+    }
+    memcpy(dir, real, sizeof(dir));
+    slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        return NULL;
+    }
+    *slash = '\0';
+    top = git_toplevel(dir[0] != '\0' ? dir : "/");
+    if (top == NULL) {
+        return NULL;
+    }
+    tn = strlen(top);
+    if (strncmp(real, top, tn) == 0 && real[tn] == '/') {
+        key = strdup(real + tn + 1);
+    }
+    free(top);
+    return key;
+}
+
 static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
                      const char *path)
 {
@@ -335,8 +374,12 @@ static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
     }
     if (!S_ISDIR(st.st_mode)) {
         struct unit_spec sp = { path, NULL, path, SKIP_NONE, NULL, NULL };
+        char *key = o->no_git ? NULL : repo_key(path);
 
-        return push_unit(p, &sp); /* named: scanned as asked */
+        sp.key_path = key;
+        rc = push_unit(p, &sp); /* named: scanned as asked */
+        free(key);
+        return rc;
     }
     if (!o->no_git) {
         top = git_toplevel(path);
