@@ -283,95 +283,6 @@ static int load_key(struct scan_cli *c, char *key_id)
     return 0;
 }
 
-/* Single-quote s for sh. */
-static void sh_quote(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s != '\0'; s++) {
-        if (*s == '\'') {
-            fputs("'\\''", f);
-        } else {
-            fputc(*s, f);
-        }
-    }
-    fputc('\'', f);
-}
-
-#define HOOK_MARK "# blackbar pre-commit hook"
-
-static int install_hook(bool force)
-{
-    const char *argv[] = { "git", "rev-parse", "--git-path",
-                           "hooks/pre-commit", NULL };
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *path = NULL;
-    char *slash;
-    size_t len;
-    char *old;
-    size_t old_len = 0;
-    FILE *f;
-
-    if (n <= 0) {
-        cli_error("scan", "cannot find the blackbar executable");
-        return EXIT_ERROR;
-    }
-    exe[n] = '\0';
-    if (git_output(&path, &len, argv, 65536, false) < 0) {
-        cli_error("scan", "--install-hook: not in a git repository");
-        return EXIT_ERROR;
-    }
-    while (len > 0 && path[len - 1] == '\n') {
-        path[--len] = '\0';
-    }
-    slash = strrchr(path, '/');
-    if (slash != NULL && slash != path) { /* core.hooksPath may not exist */
-        *slash = '\0';
-        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-            cli_error("scan", "%s: %s", path, strerror(errno));
-            free(path);
-            return EXIT_ERROR;
-        }
-        *slash = '/';
-    }
-    if (access(path, F_OK) == 0) {
-        old = cli_read_file(path, 1u << 20, &old_len, "scan");
-        if (old == NULL) {
-            free(path);
-            return EXIT_ERROR;
-        }
-        if (strstr(old, HOOK_MARK) == NULL && !force) {
-            cli_error("scan", "%s exists and is not blackbar's; keep it, "
-                      "or replace it with --install-hook --force", path);
-            cli_free_file(old, old_len);
-            free(path);
-            return EXIT_ERROR;
-        }
-        cli_free_file(old, old_len);
-    }
-    f = fopen(path, "w");
-    if (f == NULL) {
-        cli_error("scan", "%s: %s", path, strerror(errno));
-        free(path);
-        return EXIT_ERROR;
-    }
-    fputs("#!/bin/sh\n" HOOK_MARK ": installed by "
-          "`blackbar scan --install-hook`\n"
-          "# Refuses a commit whose staged content holds PII or secrets.\n"
-          "# Allow a line with a comment containing blackbar:allow.\n"
-          "exec ", f);
-    sh_quote(f, exe);
-    fputs(" scan --staged\n", f);
-    if (fchmod(fileno(f), 0755) < 0 || fclose(f) != 0) {
-        cli_error("scan", "%s: %s", path, strerror(errno));
-        free(path);
-        return EXIT_ERROR;
-    }
-    fprintf(stderr, "blackbar: scan: installed %s\n", path);
-    free(path);
-    return EXIT_CLEAN;
-}
-
 struct run {
     struct scan_opts *o;
     struct scan_out *out;
@@ -581,7 +492,7 @@ int cmd_scan(int argc, char **argv)
         return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
     if (c.install_hook) {
-        return install_hook(c.force);
+        return scan_install_hook(c.force);
     }
     if (c.o.jobs == 0) {
         c.o.jobs = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (unsigned)ncpu;

@@ -147,6 +147,8 @@ int git_output(char **out, size_t *len_out, const char *const *argv,
 char *git_toplevel(const char *dir);
 /* 0 inside a work tree, else -1 with a message. */
 int git_require(const char *dir);
+/* --install-hook: write the pre-commit hook; an exit code. */
+int scan_install_hook(bool force);
 
 /* ---- scan_ignore.c: .blackbarignore and baselines. */
 int scan_ignore_load(struct scan_ignore **out, const char *path,

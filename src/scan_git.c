@@ -2,6 +2,7 @@
  * scan_git.c - run git for the scanner: argv only (never a shell), its
  * standard output read through a pipe, its exit status checked. Which
  * files git tracks or ignores is git's business; blackbar only asks.
+ * And the pre-commit hook that --install-hook writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,4 +180,93 @@ int git_require(const char *dir)
     }
     free(top);
     return 0;
+}
+
+/* Single-quote s for sh. */
+static void sh_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+#define HOOK_MARK "# blackbar pre-commit hook"
+
+int scan_install_hook(bool force)
+{
+    const char *argv[] = { "git", "rev-parse", "--git-path",
+                           "hooks/pre-commit", NULL };
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *path = NULL;
+    char *slash;
+    size_t len;
+    char *old;
+    size_t old_len = 0;
+    FILE *f;
+
+    if (n <= 0) {
+        cli_error("scan", "cannot find the blackbar executable");
+        return EXIT_ERROR;
+    }
+    exe[n] = '\0';
+    if (git_output(&path, &len, argv, 65536, false) < 0) {
+        cli_error("scan", "--install-hook: not in a git repository");
+        return EXIT_ERROR;
+    }
+    while (len > 0 && path[len - 1] == '\n') {
+        path[--len] = '\0';
+    }
+    slash = strrchr(path, '/');
+    if (slash != NULL && slash != path) { /* core.hooksPath may not exist */
+        *slash = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            cli_error("scan", "%s: %s", path, strerror(errno));
+            free(path);
+            return EXIT_ERROR;
+        }
+        *slash = '/';
+    }
+    if (access(path, F_OK) == 0) {
+        old = cli_read_file(path, 1u << 20, &old_len, "scan");
+        if (old == NULL) {
+            free(path);
+            return EXIT_ERROR;
+        }
+        if (strstr(old, HOOK_MARK) == NULL && !force) {
+            cli_error("scan", "%s exists and is not blackbar's; keep it, "
+                      "or replace it with --install-hook --force", path);
+            cli_free_file(old, old_len);
+            free(path);
+            return EXIT_ERROR;
+        }
+        cli_free_file(old, old_len);
+    }
+    f = fopen(path, "w");
+    if (f == NULL) {
+        cli_error("scan", "%s: %s", path, strerror(errno));
+        free(path);
+        return EXIT_ERROR;
+    }
+    fputs("#!/bin/sh\n" HOOK_MARK ": installed by "
+          "`blackbar scan --install-hook`\n"
+          "# Refuses a commit whose staged content holds PII or secrets.\n"
+          "# Allow a line with a comment containing blackbar:allow.\n"
+          "exec ", f);
+    sh_quote(f, exe);
+    fputs(" scan --staged\n", f);
+    if (fchmod(fileno(f), 0755) < 0 || fclose(f) != 0) {
+        cli_error("scan", "%s: %s", path, strerror(errno));
+        free(path);
+        return EXIT_ERROR;
+    }
+    fprintf(stderr, "blackbar: scan: installed %s\n", path);
+    free(path);
+    return EXIT_CLEAN;
 }
