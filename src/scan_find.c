@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "scan.h"
 
+#define BIG_FILE (1u << 20) /* searched with helper threads */
 #define BINARY_PROBE 8000 /* git's own heuristic: a NUL in the first 8000 */
 
 struct raw_hit {
@@ -471,6 +472,11 @@ int scan_worker_run(struct scan_worker *w, struct scan_unit *u)
     w->unit = u;
     w->failed = 0;
     rc = bb_scrubber_new(&s, w->o->rs, w->rd, discard, NULL, &err);
+    if (rc == 0 && len >= BIG_FILE && w->o->jobs > 1) {
+        /* a large file alone would keep one core busy at the end */
+        rc = bb_scrubber_set_threads(s, w->o->jobs > 4 ? 4 : w->o->jobs,
+                                     &err);
+    }
     if (rc == 0) {
         bb_scrubber_on_finding(s, observe, w);
         rc = bb_scrubber_feed(s, data, len, &err);

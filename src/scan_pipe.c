@@ -17,7 +17,15 @@
 struct scan_pipe {
     const struct scan_opts *o;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv_work;  /* a unit to claim, or the end */
+    pthread_cond_t cv_done;  /* the consumer's next unit is done */
+    pthread_cond_t cv_space; /* room to push */
+    size_t idle;             /* workers waiting on cv_work */
+    bool consumer_waits;
+    bool producer_waits;
+    struct scan_unit *batch[64]; /* taken in one go, handed out in order */
+    size_t n_batch;
+    size_t i_batch;
     struct scan_unit *ring[RING];
     uint64_t pushed;
     uint64_t claimed;
@@ -39,6 +47,16 @@ struct worker_arg {
     struct scan_worker *w;
 };
 
+/* Wake everyone: the scan stops or ends. Called with mu held. */
+static void wake_all(struct scan_pipe *p)
+{
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_cond_broadcast(&p->cv_done);
+    pthread_cond_broadcast(&p->cv_space);
+}
+
+/* Hand-offs wake only the thread that can go on: a thread switch per
+ * file was most of the cost of a tree of small files. */
 static void *work(void *arg)
 {
     struct worker_arg *wa = arg;
@@ -47,25 +65,38 @@ static void *work(void *arg)
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         if (p->claimed < p->pushed) {
-            struct scan_unit *u = p->ring[p->claimed % RING];
-            int rc;
+            /* a share of what waits, so no worker idles at the end */
+            uint64_t k = (p->pushed - p->claimed) / (4 * p->n_threads);
+            uint64_t first = p->claimed;
+            uint64_t i;
+            int rc = 0;
 
-            p->claimed++;
+            k = k < 1 ? 1 : k > 16 ? 16 : k;
+            p->claimed += k;
             pthread_mutex_unlock(&p->mu);
-            rc = scan_worker_run(wa->w, u);
+            for (i = first; i < first + k && rc == 0; i++) {
+                rc = scan_worker_run(wa->w, p->ring[i % RING]);
+            }
             pthread_mutex_lock(&p->mu);
-            u->done = true;
+            for (i = first; i < first + k; i++) {
+                p->ring[i % RING]->done = true;
+            }
             if (rc < 0) {
                 p->worker_failed = true;
                 p->stop = true;
+                wake_all(p);
+            } else if (p->consumer_waits && p->taken >= first &&
+                       p->taken < first + k) {
+                pthread_cond_signal(&p->cv_done);
             }
-            pthread_cond_broadcast(&p->cv);
             continue;
         }
         if (p->closed) {
             break;
         }
-        pthread_cond_wait(&p->cv, &p->mu);
+        p->idle++;
+        pthread_cond_wait(&p->cv_work, &p->mu);
+        p->idle--;
     }
     pthread_mutex_unlock(&p->mu);
     scan_worker_free(wa->w);
@@ -86,7 +117,9 @@ int scan_pipe_new(struct scan_pipe **out, const struct scan_opts *o)
     }
     p->o = o;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
+    pthread_cond_init(&p->cv_work, NULL);
+    pthread_cond_init(&p->cv_done, NULL);
+    pthread_cond_init(&p->cv_space, NULL);
     for (i = 0; i < o->jobs; i++) {
         struct worker_arg *wa = calloc(1, sizeof(*wa));
 
@@ -117,9 +150,11 @@ int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u)
 {
     pthread_mutex_lock(&p->mu);
     while (!p->stop && (p->pushed - p->taken >= RING ||
-                          (p->inflight > INFLIGHT_BYTES &&
-                           p->pushed > p->taken))) {
-        pthread_cond_wait(&p->cv, &p->mu);
+                        (p->inflight > INFLIGHT_BYTES &&
+                         p->pushed > p->taken))) {
+        p->producer_waits = true;
+        pthread_cond_wait(&p->cv_space, &p->mu);
+        p->producer_waits = false;
     }
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
@@ -129,7 +164,9 @@ int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u)
     p->ring[p->pushed % RING] = u;
     p->pushed++;
     p->inflight += u->len;
-    pthread_cond_broadcast(&p->cv);
+    if (p->idle > 0) {
+        pthread_cond_signal(&p->cv_work);
+    }
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
@@ -138,7 +175,8 @@ void scan_pipe_close(struct scan_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
     p->closed = true;
-    pthread_cond_broadcast(&p->cv);
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_cond_broadcast(&p->cv_done);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -165,24 +203,36 @@ int scan_pipe_start(struct scan_pipe *p,
 
 struct scan_unit *scan_pipe_next(struct scan_pipe *p)
 {
-    struct scan_unit *u = NULL;
-
+    if (p->i_batch < p->n_batch) {
+        return p->batch[p->i_batch++];
+    }
+    p->n_batch = 0;
+    p->i_batch = 0;
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
-        if (p->taken < p->pushed && p->ring[p->taken % RING]->done) {
-            u = p->ring[p->taken % RING];
+        while (p->n_batch < 64 && p->taken < p->pushed &&
+               p->ring[p->taken % RING]->done) {
+            struct scan_unit *u = p->ring[p->taken % RING];
+
+            p->batch[p->n_batch++] = u;
             p->taken++;
             p->inflight -= u->len;
-            pthread_cond_broadcast(&p->cv);
+        }
+        if (p->n_batch > 0) {
+            if (p->producer_waits) {
+                pthread_cond_signal(&p->cv_space);
+            }
             break;
         }
         if (p->closed && p->taken == p->pushed) {
             break;
         }
-        pthread_cond_wait(&p->cv, &p->mu);
+        p->consumer_waits = true;
+        pthread_cond_wait(&p->cv_done, &p->mu);
+        p->consumer_waits = false;
     }
     pthread_mutex_unlock(&p->mu);
-    return u;
+    return p->n_batch > 0 ? p->batch[p->i_batch++] : NULL;
 }
 
 int scan_pipe_free(struct scan_pipe *p, bool *failed)
@@ -196,7 +246,7 @@ int scan_pipe_free(struct scan_pipe *p, bool *failed)
     pthread_mutex_lock(&p->mu);
     p->stop = true;
     *failed = p->worker_failed;
-    pthread_cond_broadcast(&p->cv);
+    wake_all(p);
     pthread_mutex_unlock(&p->mu);
     if (p->has_producer) {
         pthread_join(p->producer, NULL);
@@ -205,10 +255,15 @@ int scan_pipe_free(struct scan_pipe *p, bool *failed)
     for (i = 0; i < p->n_threads; i++) {
         pthread_join(p->threads[i], NULL);
     }
+    for (; p->i_batch < p->n_batch; p->i_batch++) {
+        scan_unit_free(p->batch[p->i_batch]);
+    }
     for (; p->taken < p->pushed; p->taken++) {
         scan_unit_free(p->ring[p->taken % RING]);
     }
-    pthread_cond_destroy(&p->cv);
+    pthread_cond_destroy(&p->cv_work);
+    pthread_cond_destroy(&p->cv_done);
+    pthread_cond_destroy(&p->cv_space);
     pthread_mutex_destroy(&p->mu);
     free(p->threads);
     free(p);
