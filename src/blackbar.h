@@ -235,6 +235,20 @@ int bb_scrubber_feed(struct bb_scrubber *s, const void *data, size_t len,
 /* End of input: decide and write everything still held. */
 int bb_scrubber_finish(struct bb_scrubber *s, struct bb_err *err);
 
+/* Segments, for many separate texts through one scrubber (the files of
+ * a scan, the string values of a log record) without a scrubber each:
+ * bb_scrubber_append() adds bytes like feed(), but searches only once a
+ * chunk's worth waits; bb_scrubber_end_segment() closes the text added
+ * so far: no finding crosses that point, and each segment is searched
+ * as a subject of its own, as if it were a whole input; and
+ * bb_scrubber_release() decides every closed segment now (its findings
+ * reported, its bytes written). Offsets stay those of the whole stream
+ * (bb_scrubber_bytes_in() before a segment is where it starts). */
+int bb_scrubber_append(struct bb_scrubber *s, const void *data,
+                       size_t len, struct bb_err *err);
+int bb_scrubber_end_segment(struct bb_scrubber *s, struct bb_err *err);
+int bb_scrubber_release(struct bb_scrubber *s, struct bb_err *err);
+
 /* Findings per rule so far (array of bb_ruleset_count() entries),
  * borrowed until the scrubber is freed. */
 const uint64_t *bb_scrubber_counts(const struct bb_scrubber *s);

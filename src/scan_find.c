@@ -41,6 +41,8 @@ struct scan_worker {
     size_t cap_raw;
     const struct scan_unit *unit;
     int failed;        /* an out-of-memory in the observer */
+    struct bb_scrubber *s; /* long-lived: one segment a file */
+    uint64_t base;     /* where the current file starts in it */
 };
 
 void scan_mask(char *out, size_t cap, const char *v, size_t n)
@@ -135,6 +137,7 @@ void scan_worker_free(struct scan_worker *w)
     }
     drop_blob(w);
     free(w->raw);
+    bb_scrubber_free(w->s);
     bb_redactor_free(w->rd);
     free(w);
 }
@@ -172,7 +175,7 @@ static int observe(const struct bb_finding *f, void *userdata)
     }
     h = &w->raw[w->n_raw];
     memset(h, 0, sizeof(*h));
-    h->offset = f->offset;
+    h->offset = f->offset - w->base;
     h->length = f->length;
     h->rule = f->rule;
     bb_ruleset_rule(&ri, o->rs, f->rule, NULL);
@@ -326,6 +329,36 @@ static int load(struct scan_worker *w, struct scan_unit *u,
     return 0;
 }
 
+/* A file as one segment of the worker's long-lived scrubber: no
+ * scrubber to set up per file. After an error the scrubber is done
+ * with, and the next file gets a new one. */
+static int segment(struct scan_worker *w, const char *data, size_t len,
+                   struct bb_err *err)
+{
+    int rc = 0;
+
+    if (w->s == NULL) {
+        rc = bb_scrubber_new(&w->s, w->o->rs, w->rd, discard, NULL, err);
+        if (rc < 0) {
+            return rc;
+        }
+        bb_scrubber_on_finding(w->s, observe, w);
+    }
+    w->base = bb_scrubber_bytes_in(w->s);
+    rc = bb_scrubber_append(w->s, data, len, err);
+    if (rc == 0) {
+        rc = bb_scrubber_end_segment(w->s, err);
+    }
+    if (rc == 0) {
+        rc = bb_scrubber_release(w->s, err);
+    }
+    if (rc < 0) {
+        bb_scrubber_free(w->s);
+        w->s = NULL;
+    }
+    return rc;
+}
+
 static int by_offset(const void *a, const void *b)
 {
     const struct raw_hit *x = a;
@@ -471,20 +504,26 @@ int scan_worker_run(struct scan_worker *w, struct scan_unit *u)
     }
     w->unit = u;
     w->failed = 0;
-    rc = bb_scrubber_new(&s, w->o->rs, w->rd, discard, NULL, &err);
-    if (rc == 0 && len >= BIG_FILE && w->o->jobs > 1) {
-        /* a large file alone would keep one core busy at the end */
-        rc = bb_scrubber_set_threads(s, w->o->jobs > 4 ? 4 : w->o->jobs,
-                                     &err);
+    if (len >= BIG_FILE && w->o->jobs > 1) {
+        /* a large file alone would keep one core busy at the end: its
+         * own scrubber, with helper threads */
+        w->base = 0;
+        rc = bb_scrubber_new(&s, w->o->rs, w->rd, discard, NULL, &err);
+        if (rc == 0) {
+            rc = bb_scrubber_set_threads(s, w->o->jobs > 4 ? 4 : w->o->jobs,
+                                         &err);
+        }
+        if (rc == 0) {
+            bb_scrubber_on_finding(s, observe, w);
+            rc = bb_scrubber_feed(s, data, len, &err);
+        }
+        if (rc == 0) {
+            rc = bb_scrubber_finish(s, &err);
+        }
+        bb_scrubber_free(s);
+    } else {
+        rc = segment(w, data, len, &err);
     }
-    if (rc == 0) {
-        bb_scrubber_on_finding(s, observe, w);
-        rc = bb_scrubber_feed(s, data, len, &err);
-    }
-    if (rc == 0) {
-        rc = bb_scrubber_finish(s, &err);
-    }
-    bb_scrubber_free(s);
     if (w->failed != 0 || rc == BB_ENOMEM) {
         drop_raw(w);
         cli_error("scan", "%s: out of memory", u->path);

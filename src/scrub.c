@@ -107,6 +107,22 @@ int bb_scrubber_feed(struct bb_scrubber *s, const void *data, size_t len,
     return stream_feed(s->st, data, len, err);
 }
 
+int bb_scrubber_append(struct bb_scrubber *s, const void *data,
+                       size_t len, struct bb_err *err)
+{
+    return stream_append(s->st, data, len, err);
+}
+
+int bb_scrubber_end_segment(struct bb_scrubber *s, struct bb_err *err)
+{
+    return stream_end_segment(s->st, err);
+}
+
+int bb_scrubber_release(struct bb_scrubber *s, struct bb_err *err)
+{
+    return stream_release(s->st, err);
+}
+
 int bb_scrubber_finish(struct bb_scrubber *s, struct bb_err *err)
 {
     return stream_finish(s->st, err);

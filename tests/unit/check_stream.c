@@ -485,6 +485,51 @@ static int observe(const struct bb_finding *f, void *ud)
     return s->fail_with;
 }
 
+/* Segments: one scrubber, separate texts. A value split over two
+ * segments is not found; each segment's findings come at release, with
+ * offsets in the whole stream; the output is every segment's, in order. */
+START_TEST(test_segments)
+{
+    struct bb_ruleset *rs = load(P_BASIC, false);
+    struct bb_redactor *rd = NULL;
+    struct bb_scrubber *sc = NULL;
+    struct bb_err err = { 0, "" };
+    struct out o = { NULL, 0, 0, false };
+    struct seen s;
+    const char *parts[] = { "mail a@x.exa", "mple.org then ",
+                            "x secret:abcdef", "4111111111111111" };
+    size_t i;
+
+    memset(&s, 0, sizeof(s));
+    s.o = &o;
+    ck_assert_int_eq(bb_redactor_new(&rd, rs, &err), 0);
+    ck_assert_int_eq(bb_scrubber_new(&sc, rs, rd, put, &o, &err), 0);
+    bb_scrubber_on_finding(sc, observe, &s);
+    for (i = 0; i < ARRAY_LEN(parts); i++) {
+        ck_assert_int_eq(bb_scrubber_append(sc, parts[i], strlen(parts[i]),
+                                            &err), 0);
+        ck_assert_int_eq(bb_scrubber_end_segment(sc, &err), 0);
+        ck_assert_int_eq(bb_scrubber_release(sc, &err), 0);
+    }
+    /* "a@x.exa" alone is an address: the first segment's end cut it */
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_str_eq(s.value[0], "a@x.exa");
+    ck_assert_uint_eq(s.offset[0], 5);
+    ck_assert_str_eq(s.value[1], "secret:abcdef");
+    ck_assert_uint_eq(s.offset[1], 12 + 14 + 2);
+    ck_assert_str_eq(s.value[2], "4111111111111111");
+    ck_assert_uint_eq(s.offset[2], 12 + 14 + 15);
+    ck_assert_uint_eq(bb_scrubber_bytes_in(sc), 12 + 14 + 15 + 16);
+    ck_assert_str_eq(o.p, "mail <EMAIL_1>mple.org then x <SECRET_1>"
+                          "<CARD_1>");
+    ck_assert_int_eq(bb_scrubber_finish(sc, &err), 0);
+    bb_scrubber_free(sc);
+    bb_redactor_free(rd);
+    bb_ruleset_free(rs);
+    out_free(&o);
+}
+END_TEST
+
 START_TEST(test_flag_observer)
 {
     struct bb_ruleset *rs = load(P_BASIC, false);
@@ -1181,6 +1226,7 @@ Suite *stream_suite(void)
 
     tcase_add_loop_test(core, test_rows, 0, (int)ARRAY_LEN(rows));
     tcase_add_test(core, test_flag_observer);
+    tcase_add_test(core, test_segments);
     tcase_add_test(core, test_scope_across_scrubbers);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
