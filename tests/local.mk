@@ -4,7 +4,7 @@ UNIT_LDADD = libbbcore.la $(LIBDEPS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/check_validate tests/tools/bbchunk \
 	tests/tools/bbaudit tests/tools/bbupstream tests/tools/bbanswers \
-	tests/tools/bbprovider
+	tests/tools/bbprovider tests/tools/bbhtml
 tests_unit_check_validate_SOURCES = tests/unit/check_validate.c
 tests_unit_check_validate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_validate_LDADD = $(UNIT_LDADD)
@@ -20,6 +20,10 @@ tests_tools_bbprovider_LDADD = $(MHD_LIBS) $(CJSON_LIBS)
 tests_tools_bbanswers_SOURCES = tests/tools/bbanswers.c
 tests_tools_bbaudit_SOURCES = tests/tools/bbaudit.c
 tests_tools_bbaudit_LDADD = libbbcore.la $(LIBDEPS)
+tests_tools_bbhtml_SOURCES = tests/tools/bbhtml.c src/cmd_audit_html.c \
+	src/cmd_audit_html.h
+tests_tools_bbhtml_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_tools_bbhtml_LDADD = $(CJSON_LIBS)
 
 TESTS += tests/unit/check_validate
 
