@@ -76,7 +76,7 @@ TESTS += tests/unit/check_core tests/unit/check_rules \
 BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
 	tests/badinput.sh tests/roundtrip.sh tests/audit.sh tests/sdk.sh \
 	tests/remote.sh tests/benign.sh tests/send.sh tests/proxy.sh \
-	tests/proxy-sdk.sh tests/scan.sh tests/scan-git.sh
+	tests/proxy-sdk.sh tests/scan.sh tests/scan-git.sh tests/audit-html.sh
 TESTS += $(BB_TEST_PROGS)
 EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/expected \
 	tests/sdk/package.json tests/sdk/package-lock.json \
