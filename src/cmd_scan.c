@@ -363,20 +363,26 @@ static void summary(const struct run *r)
 static int run_scan(struct run *r, FILE *f, const char *key_id)
 {
     struct scan_opts *o = r->o;
-    struct scan_pipe *p = NULL;
-    struct scan_unit *u;
+    struct cli_pipe_ops ops = { "scan", scan_job_worker_new, scan_job_run,
+                                scan_job_worker_free, scan_job_free,
+                                o->mode == MODE_TREE     ? scan_src_tree
+                                : o->mode == MODE_STAGED ? scan_src_staged
+                                                         : scan_src_diff,
+                                o };
+    struct cli_pipe *p = NULL;
+    struct cli_job *j;
     bool worker_failed = false;
     int prc;
     size_t nb = 0;
 
-    if (scan_out_new(&r->out, o, f) < 0 || scan_pipe_new(&p, o) < 0 ||
-        scan_pipe_start(p, o->mode == MODE_TREE ? scan_src_tree
-                           : o->mode == MODE_STAGED ? scan_src_staged
-                                                    : scan_src_diff) < 0) {
-        scan_pipe_free(p, &worker_failed);
+    if (scan_out_new(&r->out, o, f) < 0 ||
+        cli_pipe_new(&p, &ops, o->jobs) < 0 || cli_pipe_start(p) < 0) {
+        cli_pipe_free(p, &worker_failed);
         return EXIT_ERROR;
     }
-    while ((u = scan_pipe_next(p)) != NULL) {
+    while ((j = cli_pipe_next(p)) != NULL) {
+        struct scan_unit *u = (struct scan_unit *)j;
+
         if (!r->failed && take_unit(r, u) < 0) {
             if (errno != EPIPE) { /* a reader that went away: quietly */
                 cli_error("scan", "cannot write the report: %s",
@@ -389,7 +395,7 @@ static int run_scan(struct run *r, FILE *f, const char *key_id)
             break;
         }
     }
-    prc = scan_pipe_free(p, &worker_failed);
+    prc = cli_pipe_free(p, &worker_failed);
     if (!r->failed && scan_out_end(r->out, &r->sum) < 0) {
         r->failed = true;
     }
