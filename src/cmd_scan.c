@@ -98,8 +98,6 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-#define DEFAULT_KEY "blackbar scan fingerprints v1 (public default key)"
-
 struct scan_cli {
     struct scan_opts o;
     struct cli_rules rules;
@@ -238,48 +236,6 @@ static int parse(struct scan_cli *c, int argc, char **argv)
                   "--history");
         return -1;
     }
-    return 0;
-}
-
-/* The fingerprint key and its public id. */
-static int load_key(struct scan_cli *c, char *key_id)
-{
-    struct scan_opts *o = &c->o;
-    const char *env = getenv("BLACKBAR_SCAN_KEY");
-    const char *parts[1] = { "blackbar key id" };
-    size_t lens[1] = { 15 };
-    char full[BB_FINGERPRINT_HEX + 1];
-
-    if (c->key_file != NULL) {
-        size_t len = 0;
-        char *k = cli_read_file(c->key_file, sizeof(o->key), &len, "scan");
-
-        if (k == NULL) {
-            return -1;
-        }
-        while (len > 0 && (k[len - 1] == '\n' || k[len - 1] == '\r')) {
-            len--;
-        }
-        memcpy(o->key, k, len);
-        o->key_len = len;
-        cli_free_file(k, len);
-    } else if (env != NULL && env[0] != '\0') {
-        o->key_len = strlen(env) < sizeof(o->key) ? strlen(env)
-                                                   : sizeof(o->key);
-        memcpy(o->key, env, o->key_len);
-    } else {
-        o->key_len = sizeof(DEFAULT_KEY) - 1;
-        memcpy(o->key, DEFAULT_KEY, o->key_len);
-    }
-    if (o->key_len == 0) {
-        cli_error("scan", "%s: the fingerprint key is empty", c->key_file);
-        return -1;
-    }
-    if (bb_fingerprint(full, o->key, o->key_len, parts, lens, 1, NULL) < 0) {
-        cli_error("scan", "cannot compute the key id");
-        return -1;
-    }
-    snprintf(key_id, 17, "%.16s", full);
     return 0;
 }
 
@@ -431,10 +387,9 @@ static int prepare(struct scan_cli *c, char *key_id, bool **report,
     struct bb_ruleset *rs;
     char *top = NULL;
     char *ipath = NULL;
-    size_t i;
     int rc;
 
-    if (load_key(c, key_id) < 0 ||
+    if (cli_fp_key(o->key, &o->key_len, key_id, c->key_file, "scan") < 0 ||
         (o->mode != MODE_TREE && git_require(".") < 0)) {
         return -1;
     }
@@ -443,17 +398,9 @@ static int prepare(struct scan_cli *c, char *key_id, bool **report,
         return -1;
     }
     o->rs = rs;
-    *report = calloc(bb_ruleset_count(rs) + 1, sizeof(bool));
+    *report = cli_reported_rules(rs, "scan");
     if (*report == NULL) {
-        cli_error("scan", "out of memory");
         return -1;
-    }
-    for (i = 0; i < bb_ruleset_count(rs); i++) {
-        struct bb_rule_info ri;
-
-        bb_ruleset_rule(&ri, rs, i, NULL);
-        (*report)[i] = ri.action != BB_ACTION_GATE &&
-                       strcmp(ri.pack, "blackbar-internal") != 0;
     }
     o->report_rule = *report;
     if (o->ignore_file == NULL) {
