@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,10 @@ static const char usage[] =
     "      --findings FILE      every finding as JSON Lines (no values)\n"
     "      --partial FILE       the report data for audit merge (- for\n"
     "                           standard output, one line)\n"
+    "      --redact-to DIR      write a scrubbed copy of each LOG to DIR\n"
+    "                           (same name, same compression)\n"
+    "      --consistent-across-files  one value, one placeholder in all\n"
+    "                           copies (default: within each file)\n"
     "  -q, --quiet              no progress line\n"
     "      --key-file FILE      fingerprint key (else $BLACKBAR_SCAN_KEY,\n"
     "                           else a built-in one)\n"
@@ -60,7 +65,9 @@ enum {
     O_FIRST_LINE,
     O_REPORT,
     O_FINDINGS,
-    O_PARTIAL
+    O_PARTIAL,
+    O_REDACT_TO,
+    O_CONSISTENT
 };
 
 static const struct option longopts[] = {
@@ -73,6 +80,8 @@ static const struct option longopts[] = {
     { "output", required_argument, NULL, 'o' },
     { "findings", required_argument, NULL, O_FINDINGS },
     { "partial", required_argument, NULL, O_PARTIAL },
+    { "redact-to", required_argument, NULL, O_REDACT_TO },
+    { "consistent-across-files", no_argument, NULL, O_CONSISTENT },
     { "quiet", no_argument, NULL, 'q' },
     { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { "rules", required_argument, NULL, 'r' },
@@ -94,6 +103,7 @@ struct audit_cli {
     const char *key_file;
     bool quiet;
     bool merge;
+    bool consistent;
 };
 
 static int parse_num(uint64_t *out, const char *s, const char *opt)
@@ -147,6 +157,8 @@ static int take(struct audit_cli *c, int opt, const char *arg)
     case 'o': c->output = arg; return 0;
     case O_FINDINGS: c->findings = arg; return 0;
     case O_PARTIAL: c->partial = arg; return 0;
+    case O_REDACT_TO: c->o.redact_dir = arg; return 0;
+    case O_CONSISTENT: c->consistent = true; return 0;
     case 'q': c->quiet = true; return 0;
     case OPT_KEY_FILE: c->key_file = arg; return 0;
     case 'j':
@@ -203,6 +215,10 @@ static int parse(struct audit_cli *c, int argc, char **argv)
                                       "input)");
         return -1;
     }
+    if (c->merge && c->o.redact_dir != NULL) {
+        cli_error("audit", "merge: --redact-to goes with the runs");
+        return -1;
+    }
     if ((c->o.as_name != NULL || c->o.first_line != 1) && c->o.n_logs > 1) {
         cli_error("audit", "--as and --first-line name one log");
         return -1;
@@ -213,6 +229,9 @@ static int parse(struct audit_cli *c, int argc, char **argv)
 struct run {
     struct audit_cli *c;
     struct aud_agg *agg;
+    struct aud_copy *copy;
+    bool copy_failed;
+    unsigned char *keys; /* --redact-to: 32 bytes an input */
     FILE *findings;
     uint64_t done_bytes;
     uint64_t total_bytes;
@@ -275,6 +294,9 @@ static int take_chunk(struct run *r, const struct aud_chunk *ch)
     for (i = 0; i < ch->n_errs; i++) {
         cli_error("audit", "%s:%llu: %s", name,
                   (unsigned long long)ch->errs[i].line, ch->errs[i].msg);
+    }
+    if (r->copy != NULL && aud_copy_chunk(r->copy, ch, name) < 0) {
+        r->copy_failed = true;
     }
     r->done_bytes += ch->bytes;
     if (r->c->o.progress) {
@@ -403,6 +425,39 @@ static int write_partial(struct run *r)
     return rc;
 }
 
+/* --redact-to: the directory, and a random key for each input's
+ * placeholders (one for all with --consistent-across-files). */
+static int copy_setup(struct run *r)
+{
+    struct audit_cli *c = r->c;
+    size_t n = c->consistent ? 1 : c->o.n_logs;
+    size_t i;
+    struct stat st;
+
+    if (mkdir(c->o.redact_dir, 0755) < 0 && errno != EEXIST) {
+        cli_error("audit", "%s: %s", c->o.redact_dir, strerror(errno));
+        return -1;
+    }
+    if (stat(c->o.redact_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        cli_error("audit", "%s: not a directory", c->o.redact_dir);
+        return -1;
+    }
+    r->keys = calloc(c->o.n_logs, 32);
+    if (r->keys == NULL || aud_copy_new(&r->copy, &c->o) < 0) {
+        cli_error("audit", "out of memory");
+        return -1;
+    }
+    if (getrandom(r->keys, 32 * n, 0) != (ssize_t)(32 * n)) {
+        cli_error("audit", "no random bytes for the placeholder keys");
+        return -1;
+    }
+    for (i = 1; c->consistent && i < c->o.n_logs; i++) {
+        memcpy(r->keys + 32 * i, r->keys, 32);
+    }
+    c->o.file_keys = r->keys;
+    return 0;
+}
+
 /* Everything before the scan: rules, key, the report, the files. */
 static int prepare(struct run *r, bool **report, char *key_id)
 {
@@ -427,6 +482,9 @@ static int prepare(struct run *r, bool **report, char *key_id)
             cli_error("audit", "%s: %s", c->findings, strerror(errno));
             return -1;
         }
+    }
+    if (c->o.redact_dir != NULL && copy_setup(r) < 0) {
+        return -1;
     }
     for (i = 0; i < c->o.n_logs; i++) {
         struct stat st;
@@ -477,6 +535,9 @@ int cmd_audit(int argc, char **argv)
     if (rc == 0 && (c.partial == NULL || strcmp(c.partial, "-") != 0)) {
         rc = write_report(&r);
     }
+    if (rc == 0 && r.copy_failed) {
+        rc = -1; /* said for each input */
+    }
     if (rc == 0 && aud_agg_errors(r.agg) > 0) {
         cli_error("audit", "the audit is incomplete: %llu error%s (above, "
                   "and in the report)",
@@ -487,6 +548,11 @@ int cmd_audit(int argc, char **argv)
     rc = rc < 0 ? EXIT_ERROR
          : aud_agg_findings(r.agg) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
     aud_agg_free(r.agg);
+    aud_copy_free(r.copy);
+    if (r.keys != NULL) {
+        explicit_bzero(r.keys, 32 * c.o.n_logs);
+        free(r.keys);
+    }
     free(report);
     bb_ruleset_free((struct bb_ruleset *)c.o.rs);
     return rc;

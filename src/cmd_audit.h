@@ -27,6 +27,8 @@ struct aud_opts {
     unsigned jobs;
     char **logs;
     size_t n_logs;
+    const char *redact_dir;   /* --redact-to */
+    const unsigned char *file_keys; /* 32 bytes an input: placeholders */
     const char *as_name;      /* --as */
     uint64_t first_line;      /* --first-line */
     bool progress;
@@ -62,7 +64,12 @@ struct aud_chunk {
     char *data;
     size_t len;
     bool last;               /* the input's last chunk */
+    bool gz;                 /* the input is gzip */
     uint64_t bytes;          /* input bytes it stands for */
+    char *out;               /* --redact-to: the lines scrubbed */
+    size_t out_len;
+    size_t out_cap;
+    bool out_bad;            /* a line could not be scrubbed */
     /* results */
     uint64_t records;
     uint64_t not_json;
@@ -107,6 +114,15 @@ int aud_agg_write(const struct aud_agg *a, FILE *f, bool partial);
 uint64_t aud_agg_findings(const struct aud_agg *a);
 uint64_t aud_agg_errors(const struct aud_agg *a);
 void aud_agg_free(struct aud_agg *a);
+
+/* cmd_audit_copy.c: --redact-to, fed the scanned chunks in order. */
+struct aud_copy;
+int aud_copy_new(struct aud_copy **out, const struct aud_opts *o);
+/* 0, or -1 when an input's copy could not be made (message printed). */
+int aud_copy_chunk(struct aud_copy *cp, const struct aud_chunk *c,
+                   const char *name);
+/* Removes a copy left unfinished. */
+void aud_copy_free(struct aud_copy *cp);
 
 /* cmd_audit_out.c: the text report from the JSON form; the progress
  * line (stderr, a terminal only): bytes done of total (0: unknown). */

@@ -57,6 +57,7 @@ void aud_chunk_free(struct aud_chunk *c)
         explicit_bzero(c->data, c->len);
         free(c->data);
     }
+    free(c->out);
     free(c->hits);
     free(c->recs);
     free(c->errs);
@@ -96,7 +97,10 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     c->len = n;
     c->bytes = n;
     c->last = last;
-    memcpy(c->data, r->buf, n);
+    c->gz = r->gz != NULL && !gzdirect(r->gz);
+    if (n > 0) {
+        memcpy(c->data, r->buf, n);
+    }
     for (i = 0; i < n; i++) {
         r->line += r->buf[i] == '\n';
     }
