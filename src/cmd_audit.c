@@ -15,6 +15,7 @@
 
 #include "blackbar.h"
 #include "cli.h"
+#include "cli_sarif.h"
 #include "cmd_audit.h"
 
 static const char usage[] =
@@ -36,7 +37,8 @@ static const char usage[] =
     "      --as NAME            report the one LOG under NAME\n"
     "      --first-line N       the number of its first line (default 1)\n"
     "Output:\n"
-    "      --report FMT         text (default) or json\n"
+    "      --report FMT         text (default), json or sarif (SARIF lists\n"
+    "                           the findings: not with merge)\n"
     "  -o, --output FILE        write the report to FILE\n"
     "      --findings FILE      every finding as JSON Lines (no values)\n"
     "      --partial FILE       the report data for audit merge (- for\n"
@@ -148,8 +150,10 @@ static int take(struct audit_cli *c, int opt, const char *arg)
     case O_FIRST_LINE:
         return parse_num(&c->o.first_line, arg, "--first-line");
     case O_REPORT:
-        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
-            cli_error("audit", "--report: text or json, not \"%s\"", arg);
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
+            strcmp(arg, "sarif") != 0) {
+            cli_error("audit", "--report: text, json or sarif, not \"%s\"",
+                      arg);
             return -1;
         }
         c->report = arg;
@@ -215,6 +219,11 @@ static int parse(struct audit_cli *c, int argc, char **argv)
                                       "input)");
         return -1;
     }
+    if (c->merge && c->report != NULL && strcmp(c->report, "sarif") == 0) {
+        cli_error("audit", "merge: SARIF lists the findings, which partial "
+                  "reports do not hold: use text or json");
+        return -1;
+    }
     if (c->merge && c->o.redact_dir != NULL) {
         cli_error("audit", "merge: --redact-to goes with the runs");
         return -1;
@@ -232,6 +241,9 @@ struct run {
     struct aud_copy *copy;
     bool copy_failed;
     unsigned char *keys; /* --redact-to: 32 bytes an input */
+    FILE *out;           /* the report */
+    size_t *sarif_index; /* --report sarif: rule -> index in the rules */
+    uint64_t n_sarif;
     FILE *findings;
     uint64_t done_bytes;
     uint64_t total_bytes;
@@ -271,6 +283,30 @@ static int write_finding(struct run *r, const char *name,
     return rc;
 }
 
+static int sarif_finding(struct run *r, const char *name,
+                         const struct aud_hit *h)
+{
+    struct bb_rule_info ri;
+    struct cli_sarif_loc loc = { name, h->line, 0, 0, h->path };
+    cJSON *o;
+    char *s;
+    int rc;
+
+    bb_ruleset_rule(&ri, r->c->o.rs, h->rule, NULL);
+    o = cli_sarif_result(&ri, r->sarif_index[h->rule], &loc, h->masked,
+                         h->fp);
+    s = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (s == NULL) {
+        cli_error("audit", "out of memory");
+        return -1;
+    }
+    rc = fprintf(r->out, "%s%s", r->n_sarif++ > 0 ? ",\n" : "", s) < 0
+             ? -1 : 0;
+    free(s);
+    return rc;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -288,6 +324,11 @@ static int take_chunk(struct run *r, const struct aud_chunk *ch)
     for (i = 0; r->findings != NULL && i < ch->n_hits; i++) {
         if (write_finding(r, name, &ch->hits[i]) < 0) {
             cli_error("audit", "%s: %s", r->c->findings, strerror(errno));
+            return -1;
+        }
+    }
+    for (i = 0; r->sarif_index != NULL && i < ch->n_hits; i++) {
+        if (sarif_finding(r, name, &ch->hits[i]) < 0) {
             return -1;
         }
     }
@@ -377,26 +418,20 @@ static int merge(struct run *r)
 static int write_report(struct run *r)
 {
     const char *fmt = r->c->report ? r->c->report : "text";
-    FILE *f = r->c->output ? fopen(r->c->output, "w") : stdout;
+    FILE *f = r->out;
     cJSON *rep = NULL;
     int rc = 0;
 
-    if (f == NULL) {
-        cli_error("audit", "%s: %s", r->c->output, strerror(errno));
-        return -1;
-    }
     if (strcmp(fmt, "json") == 0) {
         rc = aud_agg_write(r->agg, f, false);
     } else {
         rep = aud_agg_json(r->agg);
         rc = rep == NULL ? -1
-                          : aud_report_text(f, rep);
+             : strcmp(fmt, "sarif") == 0 ? aud_report_sarif_end(f, rep)
+                                          : aud_report_text(f, rep);
         cJSON_Delete(rep);
     }
     if (fflush(f) != 0 || ferror(f)) {
-        rc = -1;
-    }
-    if (f != stdout && fclose(f) != 0) {
         rc = -1;
     }
     if (rc < 0 && errno != EPIPE) {
@@ -423,6 +458,34 @@ static int write_partial(struct run *r)
         cli_error("audit", "%s: %s", r->c->partial, strerror(errno));
     }
     return rc;
+}
+
+/* The report's file, opened before the scan (a bad -o fails at once);
+ * none with --partial -. SARIF's head goes out now, its results as
+ * they are found. */
+static int open_out(struct run *r)
+{
+    const struct audit_cli *c = r->c;
+
+    if (c->partial != NULL && strcmp(c->partial, "-") == 0) {
+        return 0;
+    }
+    r->out = c->output != NULL ? fopen(c->output, "w") : stdout;
+    if (r->out == NULL) {
+        cli_error("audit", "%s: %s", c->output, strerror(errno));
+        return -1;
+    }
+    if (c->report == NULL || strcmp(c->report, "sarif") != 0) {
+        return 0;
+    }
+    r->sarif_index = calloc(bb_ruleset_count(c->o.rs) + 1, sizeof(size_t));
+    if (r->sarif_index == NULL ||
+        cli_sarif_head(r->out, c->o.rs, c->o.report_rule, r->sarif_index) <
+            0) {
+        cli_error("audit", "cannot write the report");
+        return -1;
+    }
+    return 0;
 }
 
 /* --redact-to: the directory, and a random key for each input's
@@ -518,10 +581,13 @@ int cmd_audit(int argc, char **argv)
                                                              : (unsigned)ncpu;
     c.o.progress = !c.quiet && isatty(STDERR_FILENO);
     if (c.merge) {
-        rc = aud_agg_new(&r.agg, NULL, "") < 0 || merge(&r) < 0 ? -1 : 0;
+        rc = aud_agg_new(&r.agg, NULL, "") < 0 || open_out(&r) < 0 ||
+                     merge(&r) < 0
+                 ? -1 : 0;
     } else {
         rc = prepare(&r, &report, key_id) < 0 ||
-                     aud_agg_new(&r.agg, c.o.rs, key_id) < 0
+                     aud_agg_new(&r.agg, c.o.rs, key_id) < 0 ||
+                     open_out(&r) < 0
                  ? -1
                  : scan_logs(&r);
     }
@@ -532,8 +598,12 @@ int cmd_audit(int argc, char **argv)
     if (rc == 0 && c.partial != NULL) {
         rc = write_partial(&r);
     }
-    if (rc == 0 && (c.partial == NULL || strcmp(c.partial, "-") != 0)) {
+    if (rc == 0 && r.out != NULL) {
         rc = write_report(&r);
+    }
+    if (r.out != NULL && r.out != stdout && fclose(r.out) != 0 && rc == 0) {
+        cli_error("audit", "%s: %s", c.output, strerror(errno));
+        rc = -1;
     }
     if (rc == 0 && r.copy_failed) {
         rc = -1; /* said for each input */
@@ -549,6 +619,7 @@ int cmd_audit(int argc, char **argv)
          : aud_agg_findings(r.agg) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
     aud_agg_free(r.agg);
     aud_copy_free(r.copy);
+    free(r.sarif_index);
     if (r.keys != NULL) {
         explicit_bzero(r.keys, 32 * c.o.n_logs);
         free(r.keys);

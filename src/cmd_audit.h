@@ -127,6 +127,9 @@ void aud_copy_free(struct aud_copy *cp);
 /* cmd_audit_out.c: the text report from the JSON form; the progress
  * line (stderr, a terminal only): bytes done of total (0: unknown). */
 int aud_report_text(FILE *f, const cJSON *r);
+/* --report sarif: close the results (written as found) and add the
+ * errors as the run's notifications. */
+int aud_report_sarif_end(FILE *f, const cJSON *r);
 void aud_progress(uint64_t done, uint64_t total, double started, bool end);
 
 #endif

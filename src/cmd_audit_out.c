@@ -102,6 +102,49 @@ int aud_report_text(FILE *f, const cJSON *r)
     return ferror(f) ? -1 : 0;
 }
 
+/* SARIF after its results: the errors as notifications of the run. */
+int aud_report_sarif_end(FILE *f, const cJSON *r)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "totals");
+    cJSON *inv = cJSON_CreateObject();
+    cJSON *notes = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
+    const cJSON *file;
+    const cJSON *e;
+    char *s;
+    int rc;
+
+    cJSON_AddBoolToObject(inv, "executionSuccessful", num(t, "errors") == 0);
+    cJSON_ArrayForEach(file, cJSON_GetObjectItem(r, "files")) {
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(file, "errors")) {
+            cJSON *n = cJSON_CreateObject();
+            cJSON *m = cJSON_AddObjectToObject(n, "message");
+            cJSON *loc = cJSON_AddArrayToObject(n, "locations");
+            cJSON *l = cJSON_CreateObject();
+            cJSON *pl = cJSON_AddObjectToObject(l, "physicalLocation");
+
+            cJSON_AddStringToObject(n, "level", "error");
+            cJSON_AddStringToObject(m, "text", cJSON_GetStringValue(
+                                                   cJSON_GetObjectItem(
+                                                       e, "message")));
+            cJSON_AddStringToObject(
+                cJSON_AddObjectToObject(pl, "artifactLocation"), "uri",
+                cJSON_GetStringValue(cJSON_GetObjectItem(file, "file")));
+            cJSON_AddNumberToObject(cJSON_AddObjectToObject(pl, "region"),
+                                    "startLine", (double)num(e, "line"));
+            cJSON_AddItemToArray(loc, l);
+            cJSON_AddItemToArray(notes, n);
+        }
+    }
+    s = cJSON_PrintUnformatted(inv);
+    cJSON_Delete(inv);
+    if (s == NULL) {
+        return -1;
+    }
+    rc = fprintf(f, "\n],\"invocations\":[%s]}]}\n", s) < 0 ? -1 : 0;
+    free(s);
+    return rc;
+}
+
 void aud_progress(uint64_t done, uint64_t total, double started, bool end)
 {
     struct timespec ts;
