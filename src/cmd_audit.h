@@ -123,6 +123,15 @@ int aud_copy_chunk(struct aud_copy *cp, const struct aud_chunk *c,
                    const char *name);
 /* Removes a copy left unfinished. */
 void aud_copy_free(struct aud_copy *cp);
+/* The worker's side: scrub each line of a chunk into c->out. */
+struct aud_wcopy;
+int aud_wcopy_new(struct aud_wcopy **out, const struct aud_opts *o);
+int aud_wcopy_start(struct aud_wcopy *w, struct aud_chunk *c);
+void aud_wcopy_json(struct aud_wcopy *w, const char *p, size_t n);
+void aud_wcopy_text(struct aud_wcopy *w, const char *p, size_t n, bool nl);
+void aud_wcopy_blank(struct aud_wcopy *w, const char *p, size_t n);
+int aud_wcopy_end(struct aud_wcopy *w);
+void aud_wcopy_free(struct aud_wcopy *w);
 
 /* cmd_audit_out.c: the text report from the JSON form; the progress
  * line (stderr, a terminal only): bytes done of total (0: unknown). */

@@ -46,11 +46,7 @@ struct aud_worker {
     size_t n_raw;
     size_t cap_raw;
     int failed;
-    /* --redact-to: the copy's scrubbers, writing into the chunk */
-    struct bb_redactor *ord;
-    struct bb_scrubber *ts;       /* lines that are not JSON */
-    struct bb_json_scrubber *js;  /* a run of JSON lines */
-    struct aud_chunk *cur;
+    struct aud_wcopy *copy;     /* --redact-to */
 };
 
 static int discard(const void *data, size_t len, void *userdata)
@@ -101,32 +97,6 @@ static int observe(const struct bb_finding *f, void *userdata)
     return 0;
 }
 
-/* The copy's bytes go into the chunk being scanned. */
-static int put_out(const void *data, size_t len, void *userdata)
-{
-    struct aud_worker *w = userdata;
-    struct aud_chunk *c = w->cur;
-
-    if (c->out_len + len > c->out_cap) {
-        size_t nc = (c->out_len + len) * 3 / 2 + 4096;
-        char *nb = malloc(nc);
-
-        if (nb == NULL) {
-            return -1;
-        }
-        if (c->out != NULL) {
-            memcpy(nb, c->out, c->out_len);
-            explicit_bzero(c->out, c->out_len);
-            free(c->out);
-        }
-        c->out = nb;
-        c->out_cap = nc;
-    }
-    memcpy(c->out + c->out_len, data, len);
-    c->out_len += len;
-    return 0;
-}
-
 int aud_worker_new(void **out, void *opts)
 {
     struct aud_worker *w = calloc(1, sizeof(*w));
@@ -145,11 +115,7 @@ int aud_worker_new(void **out, void *opts)
         return -1;
     }
     bb_scrubber_on_finding(w->s, observe, w);
-    if (w->o->redact_dir != NULL &&
-        (bb_redactor_new(&w->ord, w->o->rs, &err) < 0 ||
-         bb_redactor_set_operator(w->ord, "hash", &err) < 0 ||
-         bb_scrubber_new(&w->ts, w->o->rs, w->ord, put_out, w, &err) < 0)) {
-        cli_fail("audit", &err);
+    if (w->o->redact_dir != NULL && aud_wcopy_new(&w->copy, w->o) < 0) {
         aud_worker_free(w);
         return -1;
     }
@@ -166,9 +132,7 @@ void aud_worker_free(void *worker)
     }
     bb_scrubber_free(w->s);
     bb_redactor_free(w->rd);
-    bb_json_scrubber_free(w->js);
-    bb_scrubber_free(w->ts);
-    bb_redactor_free(w->ord);
+    aud_wcopy_free(w->copy);
     free(w->vals);
     free(w->paths);
     free(w->raw);
@@ -462,67 +426,6 @@ static int renew(struct aud_worker *w)
     return 0;
 }
 
-/* --redact-to: the run of JSON lines ends, all of it written. */
-static void copy_flush(struct aud_worker *w)
-{
-    struct bb_err err;
-
-    if (w->js == NULL) {
-        return;
-    }
-    if (bb_json_scrubber_finish(w->js, &err) < 0) {
-        w->cur->out_bad = true;
-    }
-    bb_json_scrubber_free(w->js);
-    w->js = NULL;
-}
-
-/* A JSON line (and its newline) into the copy, scrubbed as JSON. */
-static void copy_json(struct aud_worker *w, const char *p, size_t n)
-{
-    struct bb_err err;
-
-    if (w->js == NULL && bb_json_scrubber_new(&w->js, w->o->rs, w->ord,
-                                              true, put_out, w, &err) < 0) {
-        w->cur->out_bad = true;
-        return;
-    }
-    if (bb_json_scrubber_feed(w->js, p, n, &err) < 0) {
-        w->cur->out_bad = true; /* this input gets no copy */
-        bb_json_scrubber_free(w->js);
-        w->js = NULL;
-    }
-}
-
-/* A line that is not JSON into the copy, scrubbed as text. */
-static void copy_text(struct aud_worker *w, const char *p, size_t n,
-                      bool nl)
-{
-    struct bb_err err;
-    int rc;
-
-    copy_flush(w);
-    rc = bb_scrubber_append(w->ts, p, n, &err);
-    if (rc == 0) {
-        rc = bb_scrubber_end_segment(w->ts, &err);
-    }
-    if (rc == 0) {
-        rc = bb_scrubber_release(w->ts, &err);
-    }
-    if (rc == 0 && nl) {
-        rc = put_out("\n", 1, w);
-    }
-    if (rc < 0) {
-        w->cur->out_bad = true;
-        bb_scrubber_free(w->ts);
-        w->ts = NULL;
-        if (bb_scrubber_new(&w->ts, w->o->rs, w->ord, put_out, w, &err) <
-            0) {
-            w->failed = BB_ENOMEM;
-        }
-    }
-}
-
 static int record(struct aud_worker *w, struct aud_chunk *c, uint64_t line,
                   const char *p, size_t n, bool nl)
 {
@@ -551,12 +454,12 @@ static int record(struct aud_worker *w, struct aud_chunk *c, uint64_t line,
     if (root != NULL && end == p + n) {
         find_day(w->o, root, day);
         rc = walk(w, root, &err);
-        if (w->ord != NULL) {
-            copy_json(w, p, n + nl);
+        if (w->copy != NULL) {
+            aud_wcopy_json(w->copy, p, n + nl);
         }
     } else {
-        if (w->ord != NULL) {
-            copy_text(w, p, n, nl);
+        if (w->copy != NULL) {
+            aud_wcopy_text(w->copy, p, n, nl);
         }
         c->not_json++;
         if (!is_text((const unsigned char *)p, n) &&
@@ -598,13 +501,7 @@ int aud_worker_run(void *worker, struct cli_job *job)
     const char *p = c->data;
     const char *end = c->data + c->len;
     uint64_t line = c->first_line;
-    struct bb_err err;
-
-    w->cur = c;
-    if (w->ord != NULL &&
-        bb_redactor_set_key(w->ord, w->o->file_keys + 32 * c->file, 32,
-                            &err) < 0) {
-        cli_fail("audit", &err);
+    if (w->copy != NULL && aud_wcopy_start(w->copy, c) < 0) {
         return -1;
     }
     while (p < end) {
@@ -619,16 +516,14 @@ int aud_worker_run(void *worker, struct cli_job *job)
         if (k < n && record(w, c, line, p, n, nl != NULL) < 0) {
             return -1;
         }
-        if (k == n && w->ord != NULL) { /* a blank line, kept */
-            if (w->js != NULL) {
-                copy_json(w, p, n + (nl != NULL));
-            } else if (put_out(p, n + (nl != NULL), w) < 0) {
-                c->out_bad = true;
-            }
+        if (k == n && w->copy != NULL) {
+            aud_wcopy_blank(w->copy, p, n + (nl != NULL));
         }
         line++;
         p = e + (nl != NULL);
     }
-    copy_flush(w);
+    if (w->copy != NULL && aud_wcopy_end(w->copy) < 0) {
+        return -1;
+    }
     return w->failed != 0 ? -1 : 0;
 }
