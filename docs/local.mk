@@ -13,6 +13,7 @@ MAN_MD = \
 	docs/blackbar-send.1.md \
 	docs/blackbar-proxy.1.md \
 	docs/blackbar-scan.1.md \
+	docs/blackbar-audit.1.md \
 	docs/blackbar-rules.1.md \
 	docs/blackbar-rules.5.md
 
@@ -25,6 +26,7 @@ nodist_man_MANS = \
 	docs/blackbar-send.1 \
 	docs/blackbar-proxy.1 \
 	docs/blackbar-scan.1 \
+	docs/blackbar-audit.1 \
 	docs/blackbar-rules.1 \
 	docs/blackbar-rules.5
 
@@ -62,6 +64,9 @@ docs/blackbar-proxy.1: $(srcdir)/docs/blackbar-proxy.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-scan.1: $(srcdir)/docs/blackbar-scan.1.md \
+		$(srcdir)/docs/md2man
+	$(md2man_run)
+docs/blackbar-audit.1: $(srcdir)/docs/blackbar-audit.1.md \
 		$(srcdir)/docs/md2man
 	$(md2man_run)
 docs/blackbar-rules.1: $(srcdir)/docs/blackbar-rules.1.md \

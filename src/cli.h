@@ -111,6 +111,18 @@ int cmd_moderate(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/* The fingerprint key of scan and audit (cli_audit.c): key_file, else
+ * $BLACKBAR_SCAN_KEY, else a built-in public key; key has room for
+ * CLI_FP_KEY_MAX bytes; key_id (17 bytes) gets its public id. 0 or -1
+ * (message printed). */
+#define CLI_FP_KEY_MAX 1024
+int cli_fp_key(unsigned char *key, size_t *len, char *key_id,
+               const char *key_file, const char *cmd);
+/* Per rule: is it reported (not blackbar's internal rule, not a gate)?
+ * NULL when out of memory (message printed); the caller frees. */
+bool *cli_reported_rules(const struct bb_ruleset *rs, const char *cmd);
 
 /* The audit key (cli_audit.c): BLACKBAR_AUDIT_KEY, or key_file (NULL:
  * the default one, created on first use). key has room for 64 bytes.

@@ -159,3 +159,64 @@ int cli_audit_request_block(struct bb_audit *a, const char *source,
     r.excerpt = ex;
     return bb_audit_write(a, &r, &err) < 0 ? cli_fail(source, &err) : 0;
 }
+
+#define FP_DEFAULT_KEY "blackbar scan fingerprints v1 (public default key)"
+
+int cli_fp_key(unsigned char *key, size_t *len, char *key_id,
+               const char *key_file, const char *cmd)
+{
+    const char *env = getenv("BLACKBAR_SCAN_KEY");
+    const char *parts[1] = { "blackbar key id" };
+    size_t lens[1] = { 15 };
+    char full[BB_FINGERPRINT_HEX + 1];
+
+    if (key_file != NULL) {
+        size_t n = 0;
+        char *k = cli_read_file(key_file, CLI_FP_KEY_MAX, &n, cmd);
+
+        if (k == NULL) {
+            return -1;
+        }
+        while (n > 0 && (k[n - 1] == '\n' || k[n - 1] == '\r')) {
+            n--;
+        }
+        memcpy(key, k, n);
+        *len = n;
+        cli_free_file(k, n);
+    } else if (env != NULL && env[0] != '\0') {
+        *len = strlen(env) < CLI_FP_KEY_MAX ? strlen(env) : CLI_FP_KEY_MAX;
+        memcpy(key, env, *len);
+    } else {
+        *len = sizeof(FP_DEFAULT_KEY) - 1;
+        memcpy(key, FP_DEFAULT_KEY, *len);
+    }
+    if (*len == 0) {
+        cli_error(cmd, "%s: the fingerprint key is empty", key_file);
+        return -1;
+    }
+    if (bb_fingerprint(full, key, *len, parts, lens, 1, NULL) < 0) {
+        cli_error(cmd, "cannot compute the key id");
+        return -1;
+    }
+    snprintf(key_id, 17, "%.16s", full);
+    return 0;
+}
+
+bool *cli_reported_rules(const struct bb_ruleset *rs, const char *cmd)
+{
+    bool *report = calloc(bb_ruleset_count(rs) + 1, sizeof(bool));
+    size_t i;
+
+    if (report == NULL) {
+        cli_error(cmd, "out of memory");
+        return NULL;
+    }
+    for (i = 0; i < bb_ruleset_count(rs); i++) {
+        struct bb_rule_info ri;
+
+        bb_ruleset_rule(&ri, rs, i, NULL);
+        report[i] = ri.action != BB_ACTION_GATE &&
+                    strcmp(ri.pack, "blackbar-internal") != 0;
+    }
+    return report;
+}

@@ -98,8 +98,6 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-#define DEFAULT_KEY "blackbar scan fingerprints v1 (public default key)"
-
 struct scan_cli {
     struct scan_opts o;
     struct cli_rules rules;
@@ -241,48 +239,6 @@ static int parse(struct scan_cli *c, int argc, char **argv)
     return 0;
 }
 
-/* The fingerprint key and its public id. */
-static int load_key(struct scan_cli *c, char *key_id)
-{
-    struct scan_opts *o = &c->o;
-    const char *env = getenv("BLACKBAR_SCAN_KEY");
-    const char *parts[1] = { "blackbar key id" };
-    size_t lens[1] = { 15 };
-    char full[BB_FINGERPRINT_HEX + 1];
-
-    if (c->key_file != NULL) {
-        size_t len = 0;
-        char *k = cli_read_file(c->key_file, sizeof(o->key), &len, "scan");
-
-        if (k == NULL) {
-            return -1;
-        }
-        while (len > 0 && (k[len - 1] == '\n' || k[len - 1] == '\r')) {
-            len--;
-        }
-        memcpy(o->key, k, len);
-        o->key_len = len;
-        cli_free_file(k, len);
-    } else if (env != NULL && env[0] != '\0') {
-        o->key_len = strlen(env) < sizeof(o->key) ? strlen(env)
-                                                   : sizeof(o->key);
-        memcpy(o->key, env, o->key_len);
-    } else {
-        o->key_len = sizeof(DEFAULT_KEY) - 1;
-        memcpy(o->key, DEFAULT_KEY, o->key_len);
-    }
-    if (o->key_len == 0) {
-        cli_error("scan", "%s: the fingerprint key is empty", c->key_file);
-        return -1;
-    }
-    if (bb_fingerprint(full, o->key, o->key_len, parts, lens, 1, NULL) < 0) {
-        cli_error("scan", "cannot compute the key id");
-        return -1;
-    }
-    snprintf(key_id, 17, "%.16s", full);
-    return 0;
-}
-
 struct run {
     struct scan_opts *o;
     struct scan_out *out;
@@ -363,20 +319,26 @@ static void summary(const struct run *r)
 static int run_scan(struct run *r, FILE *f, const char *key_id)
 {
     struct scan_opts *o = r->o;
-    struct scan_pipe *p = NULL;
-    struct scan_unit *u;
+    struct cli_pipe_ops ops = { "scan", scan_job_worker_new, scan_job_run,
+                                scan_job_worker_free, scan_job_free,
+                                o->mode == MODE_TREE     ? scan_src_tree
+                                : o->mode == MODE_STAGED ? scan_src_staged
+                                                         : scan_src_diff,
+                                o };
+    struct cli_pipe *p = NULL;
+    struct cli_job *j;
     bool worker_failed = false;
     int prc;
     size_t nb = 0;
 
-    if (scan_out_new(&r->out, o, f) < 0 || scan_pipe_new(&p, o) < 0 ||
-        scan_pipe_start(p, o->mode == MODE_TREE ? scan_src_tree
-                           : o->mode == MODE_STAGED ? scan_src_staged
-                                                    : scan_src_diff) < 0) {
-        scan_pipe_free(p, &worker_failed);
+    if (scan_out_new(&r->out, o, f) < 0 ||
+        cli_pipe_new(&p, &ops, o->jobs) < 0 || cli_pipe_start(p) < 0) {
+        cli_pipe_free(p, &worker_failed);
         return EXIT_ERROR;
     }
-    while ((u = scan_pipe_next(p)) != NULL) {
+    while ((j = cli_pipe_next(p)) != NULL) {
+        struct scan_unit *u = (struct scan_unit *)j;
+
         if (!r->failed && take_unit(r, u) < 0) {
             if (errno != EPIPE) { /* a reader that went away: quietly */
                 cli_error("scan", "cannot write the report: %s",
@@ -389,7 +351,7 @@ static int run_scan(struct run *r, FILE *f, const char *key_id)
             break;
         }
     }
-    prc = scan_pipe_free(p, &worker_failed);
+    prc = cli_pipe_free(p, &worker_failed);
     if (!r->failed && scan_out_end(r->out, &r->sum) < 0) {
         r->failed = true;
     }
@@ -425,10 +387,9 @@ static int prepare(struct scan_cli *c, char *key_id, bool **report,
     struct bb_ruleset *rs;
     char *top = NULL;
     char *ipath = NULL;
-    size_t i;
     int rc;
 
-    if (load_key(c, key_id) < 0 ||
+    if (cli_fp_key(o->key, &o->key_len, key_id, c->key_file, "scan") < 0 ||
         (o->mode != MODE_TREE && git_require(".") < 0)) {
         return -1;
     }
@@ -437,17 +398,9 @@ static int prepare(struct scan_cli *c, char *key_id, bool **report,
         return -1;
     }
     o->rs = rs;
-    *report = calloc(bb_ruleset_count(rs) + 1, sizeof(bool));
+    *report = cli_reported_rules(rs, "scan");
     if (*report == NULL) {
-        cli_error("scan", "out of memory");
         return -1;
-    }
-    for (i = 0; i < bb_ruleset_count(rs); i++) {
-        struct bb_rule_info ri;
-
-        bb_ruleset_rule(&ri, rs, i, NULL);
-        (*report)[i] = ri.action != BB_ACTION_GATE &&
-                       strcmp(ri.pack, "blackbar-internal") != 0;
     }
     o->report_rule = *report;
     if (o->ignore_file == NULL) {

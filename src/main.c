@@ -22,6 +22,8 @@ static const char usage[] =
     "  proxy --upstream URL     local reverse proxy for model APIs\n"
     "  scan [PATH...]           find PII and secrets in files, the index,\n"
     "                           a diff or the history (pre-commit, CI)\n"
+    "  audit LOG...             find what leaked into JSONL logs of model\n"
+    "                           traffic: report, findings, merge\n"
     "  rules list|test|lint     inspect and self-test rule packs\n"
     "  log verify FILE          check an audit log's hash chain\n"
     "\n"
@@ -63,6 +65,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "moderate") == 0) {
         return cmd_moderate(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "audit") == 0) {
+        return cmd_audit(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "scan") == 0) {
         return cmd_scan(argc - 1, argv + 1);

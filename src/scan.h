@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "blackbar.h"
+#include "cli_pipe.h"
 
 enum scan_mode {
     MODE_TREE,    /* files: git ls-files, or a walk */
@@ -74,6 +75,7 @@ struct scan_hit {
 };
 
 struct scan_unit {
+    struct cli_job job; /* first: the pipe's view (done, len) */
     char *path;        /* as shown: relative to the working directory */
     char *key_path;    /* in fingerprints: relative to the scan root */
     char *open_path;   /* what to open, when data is NULL */
@@ -87,7 +89,6 @@ struct scan_unit {
     char *error;       /* why it could not be read */
     struct scan_hit *hits;
     size_t n_hits;
-    bool done;
 };
 
 void scan_unit_free(struct scan_unit *u);
@@ -96,6 +97,11 @@ void scan_unit_free(struct scan_unit *u);
  * one worker per thread with its own redactor). */
 struct scan_worker;
 int scan_worker_new(struct scan_worker **out, const struct scan_opts *o);
+/* The pipe's view of the above (cli_pipe_ops). */
+int scan_job_worker_new(void **out, void *ctx);
+int scan_job_run(void *worker, struct cli_job *job);
+void scan_job_worker_free(void *worker);
+void scan_job_free(struct cli_job *job);
 /* Fill u->hits (or u->skip / u->error); -1 only on an internal error
  * (out of memory, a library failure: message printed), which stops the
  * scan. */
@@ -105,30 +111,14 @@ void scan_worker_free(struct scan_worker *w);
  * starred. */
 void scan_mask(char *out, size_t cap, const char *v, size_t n);
 
-/* ---- scan_pipe.c: producers push units, workers scan them, the
- * consumer takes them back in push order. Memory stays bounded: a push
- * waits while too many units or bytes are in flight. */
-struct scan_pipe;
-int scan_pipe_new(struct scan_pipe **out, const struct scan_opts *o);
-/* Run fn in the producer thread; the pipe closes when it returns. */
-int scan_pipe_start(struct scan_pipe *p,
-                    int (*fn)(struct scan_pipe *p, const struct scan_opts *o));
-/* Producer side: takes ownership of u; -1 when the scan is stopping. */
-int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u);
-void scan_pipe_close(struct scan_pipe *p);
-/* Consumer side: the next unit in order (owned by the caller), or NULL
- * at the end or when a worker failed. */
-struct scan_unit *scan_pipe_next(struct scan_pipe *p);
-/* Stop and join everything; returns the producer's result, and sets
- * *failed when a worker failed. */
-int scan_pipe_free(struct scan_pipe *p, bool *failed);
-
 /* ---- scan_src.c: the producers. Each pushes its units and returns 0,
  * or -1 on a failure that makes the scan incomplete (message printed). */
-int scan_src_tree(struct scan_pipe *p, const struct scan_opts *o);
-int scan_src_staged(struct scan_pipe *p, const struct scan_opts *o);
+int scan_src_tree(struct cli_pipe *p, void *opts);
+int scan_src_staged(struct cli_pipe *p, void *opts);
 /* scan_diff.c */
-int scan_src_diff(struct scan_pipe *p, const struct scan_opts *o);
+int scan_src_diff(struct cli_pipe *p, void *opts);
+/* Push a unit (its len counted): scan_unit_free on failure. */
+int scan_push(struct cli_pipe *p, struct scan_unit *u);
 
 /* ---- scan_git.c: run git with argv (no shell). */
 struct git_proc {

@@ -12,7 +12,7 @@
 #include "scan.h"
 
 struct diff_state {
-    struct scan_pipe *p;
+    struct cli_pipe *p;
     const struct scan_opts *o;
     char commit[65];
     struct scan_unit *cur;
@@ -91,7 +91,7 @@ static int flush(struct diff_state *d)
             return -1;
         }
     }
-    return scan_pipe_push(d->p, u);
+    return scan_push(d->p, u);
 }
 
 static int begin(struct diff_state *d)
@@ -230,8 +230,9 @@ static int line(struct diff_state *d, const char *s, size_t n)
     return 0;
 }
 
-int scan_src_diff(struct scan_pipe *p, const struct scan_opts *o)
+int scan_src_diff(struct cli_pipe *p, void *opts)
 {
+    const struct scan_opts *o = opts;
     const char *argv[80] = { "git", "-c", "core.quotePath=false" };
     struct diff_state d;
     struct git_proc g;

@@ -70,6 +70,36 @@ void scan_mask(char *out, size_t cap, const char *v, size_t n)
     out[o] = '\0';
 }
 
+int scan_job_worker_new(void **out, void *ctx)
+{
+    struct scan_worker *w = NULL;
+    int rc = scan_worker_new(&w, ctx);
+
+    *out = w;
+    return rc;
+}
+
+int scan_job_run(void *worker, struct cli_job *job)
+{
+    return scan_worker_run(worker, (struct scan_unit *)job);
+}
+
+void scan_job_worker_free(void *worker)
+{
+    scan_worker_free(worker);
+}
+
+void scan_job_free(struct cli_job *job)
+{
+    scan_unit_free((struct scan_unit *)job);
+}
+
+int scan_push(struct cli_pipe *p, struct scan_unit *u)
+{
+    u->job.len = u->len;
+    return cli_pipe_push(p, &u->job);
+}
+
 void scan_unit_free(struct scan_unit *u)
 {
     size_t i;

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_sarif.h"
 #include "scan.h"
 
 struct scan_out {
@@ -18,99 +19,6 @@ struct scan_out {
     uint64_t n;
     size_t *sarif_index; /* rule -> index in driver.rules */
 };
-
-static const char *const sev_names[] = { "low", "medium", "high",
-                                         "critical" };
-static const char *const sev_levels[] = { "note", "warning", "error",
-                                          "error" };
-static const char *const sev_scores[] = { "3.0", "5.5", "8.0", "9.5" };
-
-/* Percent-encode a path into a URI reference (RFC 3986). */
-static char *path_uri(const char *path)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(path);
-    char *u = malloc(3 * n + 8);
-    size_t o = 0;
-    size_t i;
-
-    if (u == NULL) {
-        return NULL;
-    }
-    if (path[0] == '/') {
-        memcpy(u, "file://", 7);
-        o = 7;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)path[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            (c >= '0' && c <= '9') || strchr("-._~/", c) != NULL) {
-            u[o++] = (char)c;
-        } else {
-            u[o++] = '%';
-            u[o++] = hex[c >> 4];
-            u[o++] = hex[c & 15];
-        }
-    }
-    u[o] = '\0';
-    return u;
-}
-
-static cJSON *sarif_rule(const struct bb_rule_info *ri)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON *d = cJSON_AddObjectToObject(r, "shortDescription");
-    cJSON *c = cJSON_AddObjectToObject(r, "defaultConfiguration");
-    cJSON *p = cJSON_AddObjectToObject(r, "properties");
-    cJSON *tags = cJSON_AddArrayToObject(p, "tags");
-
-    cJSON_AddStringToObject(r, "id", ri->id);
-    cJSON_AddStringToObject(d, "text", ri->description && ri->description[0]
-                                           ? ri->description : ri->id);
-    cJSON_AddStringToObject(c, "level", sev_levels[ri->severity]);
-    cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
-    cJSON_AddItemToArray(tags, cJSON_CreateString(ri->type));
-    cJSON_AddItemToArray(tags, cJSON_CreateString(ri->pack));
-    cJSON_AddStringToObject(p, "security-severity",
-                            sev_scores[ri->severity]);
-    return r;
-}
-
-/* The SARIF document up to the opening of "results". */
-static int sarif_head(struct scan_out *so)
-{
-    const struct bb_ruleset *rs = so->o->rs;
-    cJSON *rules = cJSON_CreateArray();
-    char *s;
-    size_t k = 0;
-    size_t i;
-    int rc;
-
-    for (i = 0; rules != NULL && i < bb_ruleset_count(rs); i++) {
-        struct bb_rule_info ri;
-
-        if (!so->o->report_rule[i]) {
-            continue;
-        }
-        bb_ruleset_rule(&ri, rs, i, NULL);
-        so->sarif_index[i] = k++;
-        cJSON_AddItemToArray(rules, sarif_rule(&ri));
-    }
-    s = cJSON_PrintUnformatted(rules);
-    cJSON_Delete(rules);
-    if (s == NULL) {
-        return -1;
-    }
-    rc = fprintf(so->f, "{\"$schema\":\"https://json.schemastore.org/"
-                 "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{"
-                 "\"tool\":{\"driver\":{\"name\":\"blackbar\","
-                 "\"version\":\"%s\",\"semanticVersion\":\"%s\","
-                 "\"rules\":%s}},\"columnKind\":\"unicodeCodePoints\","
-                 "\"results\":[\n", BB_VERSION, BB_VERSION, s);
-    free(s);
-    return rc < 0 ? -1 : 0;
-}
 
 int scan_out_new(struct scan_out **out, const struct scan_opts *o, FILE *f)
 {
@@ -130,7 +38,7 @@ int scan_out_new(struct scan_out **out, const struct scan_opts *o, FILE *f)
         rc = fprintf(f, "{\"tool\":\"blackbar\",\"version\":\"%s\","
                      "\"findings\":[\n", BB_VERSION) < 0 ? -1 : 0;
     } else if (o->format == FMT_SARIF) {
-        rc = sarif_head(so);
+        rc = cli_sarif_head(f, o->rs, o->report_rule, so->sarif_index);
     }
     *out = so;
     return rc;
@@ -184,7 +92,7 @@ static cJSON *json_hit(const struct scan_unit *u, const struct scan_hit *h,
     cJSON_AddNumberToObject(o, "end_line", (double)h->end_line);
     cJSON_AddStringToObject(o, "rule", ri->id);
     cJSON_AddStringToObject(o, "type", ri->type);
-    cJSON_AddStringToObject(o, "severity", sev_names[ri->severity]);
+    cJSON_AddStringToObject(o, "severity", cli_severity_name(ri->severity));
     cJSON_AddStringToObject(o, "masked", h->masked);
     cJSON_AddStringToObject(o, "fingerprint", h->fp);
     if (u->commit != NULL) {
@@ -200,31 +108,12 @@ static cJSON *sarif_hit(const struct scan_out *so, const struct scan_unit *u,
                         const struct scan_hit *h,
                         const struct bb_rule_info *ri)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *m = cJSON_AddObjectToObject(o, "message");
-    cJSON *locs = cJSON_AddArrayToObject(o, "locations");
-    cJSON *loc = cJSON_CreateObject();
-    cJSON *pl = cJSON_AddObjectToObject(loc, "physicalLocation");
-    cJSON *al = cJSON_AddObjectToObject(pl, "artifactLocation");
-    cJSON *rg = cJSON_AddObjectToObject(pl, "region");
-    cJSON *fps = cJSON_AddObjectToObject(o, "partialFingerprints");
-    char *uri = path_uri(u->path);
-    char text[512];
+    struct cli_sarif_loc loc = { u->path, h->line, h->column, h->end_line,
+                                 NULL };
+    cJSON *o = cli_sarif_result(ri, so->sarif_index[h->rule], &loc,
+                                h->masked, h->fp);
 
-    cJSON_AddItemToArray(locs, loc);
-    cJSON_AddStringToObject(o, "ruleId", ri->id);
-    cJSON_AddNumberToObject(o, "ruleIndex",
-                            (double)so->sarif_index[h->rule]);
-    cJSON_AddStringToObject(o, "level", sev_levels[ri->severity]);
-    snprintf(text, sizeof(text), "%s: %s", ri->id, h->masked);
-    cJSON_AddStringToObject(m, "text", text);
-    cJSON_AddStringToObject(al, "uri", uri != NULL ? uri : "");
-    free(uri);
-    cJSON_AddNumberToObject(rg, "startLine", (double)h->line);
-    cJSON_AddNumberToObject(rg, "startColumn", (double)h->column);
-    cJSON_AddNumberToObject(rg, "endLine", (double)h->end_line);
-    cJSON_AddStringToObject(fps, "blackbarFingerprint/v1", h->fp);
-    if (u->commit != NULL || h->value != NULL) {
+    if (o != NULL && (u->commit != NULL || h->value != NULL)) {
         cJSON *p = cJSON_AddObjectToObject(o, "properties");
 
         if (u->commit != NULL) {

@@ -28,7 +28,7 @@ struct unit_spec {
 };
 
 /* Push a new unit; -1 when out of memory or the scan is stopping. */
-static int push_unit(struct scan_pipe *p, const struct unit_spec *sp)
+static int push_unit(struct cli_pipe *p, const struct unit_spec *sp)
 {
     struct scan_unit *u = calloc(1, sizeof(*u));
     const char *key = sp->key_path ? sp->key_path : sp->path;
@@ -56,7 +56,7 @@ static int push_unit(struct scan_pipe *p, const struct unit_spec *sp)
         cli_error("scan", "out of memory");
         return -1;
     }
-    return scan_pipe_push(p, u);
+    return scan_push(p, u);
 }
 
 /* "a" + "b" -> "a/b", "." + "b" -> "b"; NULL when out of memory. */
@@ -82,7 +82,7 @@ static char *join(const char *dir, const char *name)
 }
 
 /* One listed file: lstat it and push it (or its skip). */
-static int push_file(struct scan_pipe *p, const struct scan_opts *o,
+static int push_file(struct cli_pipe *p, const struct scan_opts *o,
                      const char *path, const char *key_path)
 {
     struct unit_spec sp = { path, key_path, path, SKIP_NONE, NULL, NULL };
@@ -167,7 +167,7 @@ static char **list_dir(const char *dir, size_t *n_out)
     return names;
 }
 
-static int walk(struct scan_pipe *p, const struct scan_opts *o,
+static int walk(struct cli_pipe *p, const struct scan_opts *o,
                 const char *dir)
 {
     size_t n = 0;
@@ -204,7 +204,7 @@ static int walk(struct scan_pipe *p, const struct scan_opts *o,
 }
 
 /* The files git lists under dir (relative to dir, NUL-separated). */
-static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
+static int git_tree(struct cli_pipe *p, const struct scan_opts *o,
                     const char *dir)
 {
     const char *ls[] = { "git", "-C", dir, "ls-files", "-z", "--cached",
@@ -266,7 +266,7 @@ static int git_tree(struct scan_pipe *p, const struct scan_opts *o,
 }
 
 /* Standard input, whole (up to --max-file-size). */
-static int push_stdin(struct scan_pipe *p, const struct scan_opts *o)
+static int push_stdin(struct cli_pipe *p, const struct scan_opts *o)
 {
     struct scan_unit *u = calloc(1, sizeof(*u));
     size_t cap = 65536;
@@ -323,7 +323,7 @@ static int push_stdin(struct scan_pipe *p, const struct scan_opts *o)
         cli_error("scan", "out of memory");
         return -1;
     }
-    return scan_pipe_push(p, u);
+    return scan_push(p, u);
 }
 
 /* A named file's path from its work tree's top, so that its fingerprint
@@ -358,7 +358,7 @@ static char *repo_key(const char *path)
     return key;
 }
 
-static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
+static int tree_path(struct cli_pipe *p, const struct scan_opts *o,
                      const char *path)
 {
     struct stat st;
@@ -392,8 +392,9 @@ static int tree_path(struct scan_pipe *p, const struct scan_opts *o,
     return walk(p, o, path);
 }
 
-int scan_src_tree(struct scan_pipe *p, const struct scan_opts *o)
+int scan_src_tree(struct cli_pipe *p, void *opts)
 {
+    const struct scan_opts *o = opts;
     size_t i;
     int rc = 0;
 
@@ -407,8 +408,9 @@ int scan_src_tree(struct scan_pipe *p, const struct scan_opts *o)
 
 /* --staged: `git diff --cached --raw -z` names the added, modified and
  * retyped files with their index blob; the worker reads each blob. */
-int scan_src_staged(struct scan_pipe *p, const struct scan_opts *o)
+int scan_src_staged(struct cli_pipe *p, void *opts)
 {
+    const struct scan_opts *o = opts;
     const char *argv[64] = { "git", "diff", "--cached", "--raw", "-z",
                              "--no-abbrev", "--no-renames",
                              "--diff-filter=AMT", "--" };

@@ -1,21 +1,23 @@
 /*
- * scan_pipe.c - the scan's pipeline: one producer thread lists units
- * (files, blobs, diff hunks), N worker threads scan them, and the
- * calling thread takes them back in the order they were listed, so the
- * report does not depend on -j. A push waits while too many units or
- * bytes are in flight, which bounds memory whatever the input.
+ * cli_pipe.c - an ordered work pipeline for scan and audit: one producer
+ * thread lists jobs (files, blobs, chunks of lines), N worker threads
+ * run them, and the calling thread takes them back in the order they
+ * were listed, so a report does not depend on -j. A push waits while too
+ * many jobs or bytes are in flight, which bounds memory whatever the
+ * input.
  */
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "cli.h"
-#include "scan.h"
+#include "cli_pipe.h"
 
 #define RING 1024                      /* units in flight */
 #define INFLIGHT_BYTES (64u << 20)     /* bytes held by units in flight */
 
-struct scan_pipe {
-    const struct scan_opts *o;
+struct cli_pipe {
+    struct cli_pipe_ops ops;
+    unsigned jobs;
     pthread_mutex_t mu;
     pthread_cond_t cv_work;  /* a unit to claim, or the end */
     pthread_cond_t cv_done;  /* the consumer's next unit is done */
@@ -23,10 +25,10 @@ struct scan_pipe {
     size_t idle;             /* workers waiting on cv_work */
     bool consumer_waits;
     bool producer_waits;
-    struct scan_unit *batch[64]; /* taken in one go, handed out in order */
+    struct cli_job *batch[64]; /* taken in one go, handed out in order */
     size_t n_batch;
     size_t i_batch;
-    struct scan_unit *ring[RING];
+    struct cli_job *ring[RING];
     uint64_t pushed;
     uint64_t claimed;
     uint64_t taken;
@@ -38,17 +40,16 @@ struct scan_pipe {
     size_t n_threads;
     pthread_t producer;
     bool has_producer;
-    int (*produce)(struct scan_pipe *p, const struct scan_opts *o);
     int produce_rc;
 };
 
 struct worker_arg {
-    struct scan_pipe *p;
-    struct scan_worker *w;
+    struct cli_pipe *p;
+    void *w;
 };
 
 /* Wake everyone: the scan stops or ends. Called with mu held. */
-static void wake_all(struct scan_pipe *p)
+static void wake_all(struct cli_pipe *p)
 {
     pthread_cond_broadcast(&p->cv_work);
     pthread_cond_broadcast(&p->cv_done);
@@ -60,7 +61,7 @@ static void wake_all(struct scan_pipe *p)
 static void *work(void *arg)
 {
     struct worker_arg *wa = arg;
-    struct scan_pipe *p = wa->p;
+    struct cli_pipe *p = wa->p;
 
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
@@ -75,7 +76,7 @@ static void *work(void *arg)
             p->claimed += k;
             pthread_mutex_unlock(&p->mu);
             for (i = first; i < first + k && rc == 0; i++) {
-                rc = scan_worker_run(wa->w, p->ring[i % RING]);
+                rc = p->ops.run(wa->w, p->ring[i % RING]);
             }
             pthread_mutex_lock(&p->mu);
             for (i = first; i < first + k; i++) {
@@ -99,54 +100,56 @@ static void *work(void *arg)
         p->idle--;
     }
     pthread_mutex_unlock(&p->mu);
-    scan_worker_free(wa->w);
+    p->ops.worker_free(wa->w);
     free(wa);
     return NULL;
 }
 
-int scan_pipe_new(struct scan_pipe **out, const struct scan_opts *o)
+int cli_pipe_new(struct cli_pipe **out, const struct cli_pipe_ops *ops,
+                 unsigned jobs)
 {
-    struct scan_pipe *p = calloc(1, sizeof(*p));
+    struct cli_pipe *p = calloc(1, sizeof(*p));
     size_t i;
 
-    if (p == NULL || (p->threads = calloc(o->jobs, sizeof(pthread_t))) ==
+    if (p == NULL || (p->threads = calloc(jobs, sizeof(pthread_t))) ==
                          NULL) {
         free(p);
-        cli_error("scan", "out of memory");
+        cli_error(ops->cmd, "out of memory");
         return -1;
     }
-    p->o = o;
+    p->ops = *ops;
+    p->jobs = jobs;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv_work, NULL);
     pthread_cond_init(&p->cv_done, NULL);
     pthread_cond_init(&p->cv_space, NULL);
-    for (i = 0; i < o->jobs; i++) {
+    for (i = 0; i < jobs; i++) {
         struct worker_arg *wa = calloc(1, sizeof(*wa));
 
-        if (wa == NULL || scan_worker_new(&wa->w, o) < 0) {
+        if (wa == NULL || ops->worker_new(&wa->w, ops->ctx) < 0) {
             free(wa);
             break;
         }
         wa->p = p;
         if (pthread_create(&p->threads[i], NULL, work, wa) != 0) {
-            scan_worker_free(wa->w);
+            ops->worker_free(wa->w);
             free(wa);
             break;
         }
         p->n_threads++;
     }
-    if (p->n_threads < o->jobs) {
-        cli_error("scan", "cannot start %u worker threads", o->jobs);
+    if (p->n_threads < jobs) {
         bool failed;
 
-        scan_pipe_free(p, &failed);
+        cli_error(ops->cmd, "cannot start %u worker threads", jobs);
+        cli_pipe_free(p, &failed);
         return -1;
     }
     *out = p;
     return 0;
 }
 
-int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u)
+int cli_pipe_push(struct cli_pipe *p, struct cli_job *u)
 {
     pthread_mutex_lock(&p->mu);
     while (!p->stop && (p->pushed - p->taken >= RING ||
@@ -158,7 +161,7 @@ int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u)
     }
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
-        scan_unit_free(u);
+        p->ops.job_free(u);
         return -1;
     }
     p->ring[p->pushed % RING] = u;
@@ -171,7 +174,7 @@ int scan_pipe_push(struct scan_pipe *p, struct scan_unit *u)
     return 0;
 }
 
-void scan_pipe_close(struct scan_pipe *p)
+void cli_pipe_close(struct cli_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
     p->closed = true;
@@ -182,26 +185,24 @@ void scan_pipe_close(struct scan_pipe *p)
 
 static void *produce(void *arg)
 {
-    struct scan_pipe *p = arg;
+    struct cli_pipe *p = arg;
 
-    p->produce_rc = p->produce(p, p->o);
-    scan_pipe_close(p);
+    p->produce_rc = p->ops.produce(p, p->ops.ctx);
+    cli_pipe_close(p);
     return NULL;
 }
 
-int scan_pipe_start(struct scan_pipe *p,
-                    int (*fn)(struct scan_pipe *p, const struct scan_opts *o))
+int cli_pipe_start(struct cli_pipe *p)
 {
-    p->produce = fn;
     if (pthread_create(&p->producer, NULL, produce, p) != 0) {
-        cli_error("scan", "cannot start a thread");
+        cli_error(p->ops.cmd, "cannot start a thread");
         return -1;
     }
     p->has_producer = true;
     return 0;
 }
 
-struct scan_unit *scan_pipe_next(struct scan_pipe *p)
+struct cli_job *cli_pipe_next(struct cli_pipe *p)
 {
     if (p->i_batch < p->n_batch) {
         return p->batch[p->i_batch++];
@@ -212,7 +213,7 @@ struct scan_unit *scan_pipe_next(struct scan_pipe *p)
     while (!p->stop) {
         while (p->n_batch < 64 && p->taken < p->pushed &&
                p->ring[p->taken % RING]->done) {
-            struct scan_unit *u = p->ring[p->taken % RING];
+            struct cli_job *u = p->ring[p->taken % RING];
 
             p->batch[p->n_batch++] = u;
             p->taken++;
@@ -235,7 +236,7 @@ struct scan_unit *scan_pipe_next(struct scan_pipe *p)
     return p->n_batch > 0 ? p->batch[p->i_batch++] : NULL;
 }
 
-int scan_pipe_free(struct scan_pipe *p, bool *failed)
+int cli_pipe_free(struct cli_pipe *p, bool *failed)
 {
     int rc = 0;
     size_t i;
@@ -256,10 +257,10 @@ int scan_pipe_free(struct scan_pipe *p, bool *failed)
         pthread_join(p->threads[i], NULL);
     }
     for (; p->i_batch < p->n_batch; p->i_batch++) {
-        scan_unit_free(p->batch[p->i_batch]);
+        p->ops.job_free(p->batch[p->i_batch]);
     }
     for (; p->taken < p->pushed; p->taken++) {
-        scan_unit_free(p->ring[p->taken % RING]);
+        p->ops.job_free(p->ring[p->taken % RING]);
     }
     pthread_cond_destroy(&p->cv_work);
     pthread_cond_destroy(&p->cv_done);
