@@ -464,4 +464,71 @@ page many-days "$work/many-days.json" --expect dayGroups=150
 many 40 2000 > "$work/long-span.json"
 page long-span "$work/long-span.json" --expect dayGroups=40
 
+
+# --- through blackbar audit -------------------------------------------
+# A log with known findings: e-mails and card numbers on 3 days (ISO
+# text, epoch seconds, created_at), one record without a time, one line
+# that is not JSON.
+if [ -x "$BLACKBAR" ] && "$BLACKBAR" audit --help > /dev/null 2>&1; then
+    card='4111 1111 1111 1111'
+    user='"input":[{"role":"user","content"'
+    {
+        for i in 1 2; do
+            printf '{"timestamp":"2026-12-01T1%d:00:00Z",%s:"to ann.%d@%s"}]}\n' \
+                "$i" "$user" "$i" example.com
+        done
+        for i in 3 4; do
+            printf '{"timestamp":"2026-12-02T1%d:00:00Z",%s:"mail bo.%d@%s"}]}\n' \
+                "$i" "$user" "$i" example.com
+        done
+        # 2026-12-02T09:30:00Z
+        printf '{"timestamp":1796203800,"messages":[{"content":"card %s"}]}\n' \
+            "$card"
+        for i in 5 6; do
+            printf '{"created_at":"2026-12-03T0%d:00:00Z","output":"cy.%d@%s"}\n' \
+                "$i" "$i" example.net
+        done
+        printf '{"created_at":"2026-12-03T09:00:00Z",%s:"%s, again %s"}]}\n' \
+            "$user" "$card" "$card"
+        printf '{"input":"no time here: %s"}\nnot json: dee@example.org\n' \
+            "$card"
+    } > "$work/traffic.jsonl"
+    (cd "$work" && "$BLACKBAR" audit -q --report json -o cli.json \
+        traffic.jsonl)
+    rc=$?
+    want='{"2026-12-01":{"EMAIL":2},"2026-12-02":{"CREDIT_CARD":1,"EMAIL":2},'
+    want+='"2026-12-03":{"CREDIT_CARD":2,"EMAIL":2}} '
+    want+='{"CREDIT_CARD":4,"EMAIL":7} 11'
+    got=$(node -e 'const r = JSON.parse(require("fs").readFileSync(
+        process.argv[1], "utf8")); console.log(JSON.stringify(r.by_day),
+        JSON.stringify(r.by_type), r.totals.findings)' "$work/cli.json")
+    if [ "$rc" = 1 ] && [ "$got" = "$want" ]; then
+        ok "blackbar audit: the log's findings per day and type (exit 1)"
+    else
+        fail "blackbar audit: exit $rc, got $got, want $want"
+    fi
+    if "$BLACKBAR" audit --help | grep -q html; then
+        (cd "$work" && "$BLACKBAR" audit -q --report html -o cli.html \
+            traffic.jsonl)
+        rc=$?
+        if [ "$rc" = 1 ]; then
+            ok "blackbar audit --report html: exit 1"
+        else
+            fail "blackbar audit --report html: exit $rc, want 1"
+        fi
+        browse "$work/cli.html" "$work/cli.json" \
+            --shot "$artifacts/audit-cli.png" --expect dayGroups=3 \
+            --expect "undated=Not in this chart: 2 findings in records \
+without a time."
+    else
+        echo "# blackbar audit has no --report html yet: its JSON report" \
+            "rendered by bbhtml"
+        page cli "$work/cli.json" --expect dayGroups=3 \
+            --expect "undated=Not in this chart: 2 findings in records \
+without a time."
+    fi
+else
+    echo "# blackbar audit not built: only the writer was tested"
+fi
+
 exit $((failed > 0))
