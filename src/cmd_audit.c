@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_sarif.h"
 #include "cmd_audit.h"
+#include "cmd_audit_html.h"
 
 static const char usage[] =
     "usage: blackbar audit [OPTIONS] LOG...\n"
@@ -37,8 +38,9 @@ static const char usage[] =
     "      --as NAME            report the one LOG under NAME\n"
     "      --first-line N       the number of its first line (default 1)\n"
     "Output:\n"
-    "      --report FMT         text (default), json or sarif (SARIF lists\n"
-    "                           the findings: not with merge)\n"
+    "      --report FMT         text (default), json, html (one file to\n"
+    "                           open in a browser) or sarif (it lists the\n"
+    "                           findings: not with merge)\n"
     "  -o, --output FILE        write the report to FILE\n"
     "      --findings FILE      every finding as JSON Lines (no values)\n"
     "      --partial FILE       the report data for audit merge (- for\n"
@@ -151,9 +153,9 @@ static int take(struct audit_cli *c, int opt, const char *arg)
         return parse_num(&c->o.first_line, arg, "--first-line");
     case O_REPORT:
         if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
-            strcmp(arg, "sarif") != 0) {
-            cli_error("audit", "--report: text, json or sarif, not \"%s\"",
-                      arg);
+            strcmp(arg, "sarif") != 0 && strcmp(arg, "html") != 0) {
+            cli_error("audit", "--report: text, json, sarif or html, not "
+                      "\"%s\"", arg);
             return -1;
         }
         c->report = arg;
@@ -428,6 +430,7 @@ static int write_report(struct run *r)
         rep = aud_agg_json(r->agg);
         rc = rep == NULL ? -1
              : strcmp(fmt, "sarif") == 0 ? aud_report_sarif_end(f, rep)
+             : strcmp(fmt, "html") == 0  ? audit_html_write(f, rep)
                                           : aud_report_text(f, rep);
         cJSON_Delete(rep);
     }
