@@ -13,7 +13,7 @@
 #include "cli_pipe.h"
 
 #define RING 1024                      /* units in flight */
-#define INFLIGHT_BYTES (64u << 20)     /* bytes held by units in flight */
+#define INFLIGHT_BYTES (64u << 20)     /* default cap of bytes in flight */
 
 struct cli_pipe {
     struct cli_pipe_ops ops;
@@ -119,6 +119,9 @@ int cli_pipe_new(struct cli_pipe **out, const struct cli_pipe_ops *ops,
     }
     p->ops = *ops;
     p->jobs = jobs;
+    if (p->ops.max_inflight == 0) {
+        p->ops.max_inflight = INFLIGHT_BYTES;
+    }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv_work, NULL);
     pthread_cond_init(&p->cv_done, NULL);
@@ -153,7 +156,7 @@ int cli_pipe_push(struct cli_pipe *p, struct cli_job *u)
 {
     pthread_mutex_lock(&p->mu);
     while (!p->stop && (p->pushed - p->taken >= RING ||
-                        (p->inflight > INFLIGHT_BYTES &&
+                        (p->inflight > p->ops.max_inflight &&
                          p->pushed > p->taken))) {
         p->producer_waits = true;
         pthread_cond_wait(&p->cv_space, &p->mu);

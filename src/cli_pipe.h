@@ -29,6 +29,7 @@ struct cli_pipe_ops {
      * listed is incomplete (message printed). */
     int (*produce)(struct cli_pipe *p, void *ctx);
     void *ctx;
+    size_t max_inflight; /* bytes held by pushed jobs (0: 64 MiB) */
 };
 
 /* Start jobs worker threads. */

@@ -359,9 +359,10 @@ static void chunk_free(struct cli_job *j)
 
 static int scan_logs(struct run *r)
 {
+    /* chunks of 4 MiB: two a worker waiting is enough to keep it busy */
     struct cli_pipe_ops ops = { "audit", aud_worker_new, aud_worker_run,
                                 aud_worker_free, chunk_free, aud_produce,
-                                &r->c->o };
+                                &r->c->o, (size_t)r->c->o.jobs * (8u << 20) };
     struct cli_pipe *p = NULL;
     struct cli_job *j;
     bool worker_failed = false;

@@ -374,6 +374,9 @@ int aud_agg_chunk(struct aud_agg *a, const char *name,
         struct worst w = { (size_t)(fi - a->files), c->recs[i].line,
                            c->recs[i].findings, NULL };
 
+        if (a->n_worst == WORST && !worse(&w, &a->worst[WORST - 1])) {
+            continue; /* not in the top list: no need for its types */
+        }
         w.types = types_of(a, c->hits + c->recs[i].first_hit,
                            c->recs[i].findings);
         if (w.types == NULL) {

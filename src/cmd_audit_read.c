@@ -85,7 +85,7 @@ int aud_chunk_err(struct aud_chunk *c, uint64_t line, const char *msg)
 static int push(struct reader *r, size_t n, bool last, const char *error)
 {
     struct aud_chunk *c = calloc(1, sizeof(*c));
-    size_t i;
+    const char *p;
 
     if (c == NULL || (n > 0 && (c->data = malloc(n)) == NULL)) {
         free(c);
@@ -101,8 +101,9 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     if (n > 0) {
         memcpy(c->data, r->buf, n);
     }
-    for (i = 0; i < n; i++) {
-        r->line += r->buf[i] == '\n';
+    for (p = r->buf; (p = memchr(p, '\n', (size_t)(r->buf + n - p))) != NULL;
+         p++) {
+        r->line++;
     }
     /* an error is on the line being read: the one after the last
      * newline */

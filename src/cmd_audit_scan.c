@@ -108,7 +108,10 @@ int aud_worker_new(void **out, void *opts)
         return -1;
     }
     w->o = opts;
+    /* output is discarded: "remove" keeps no table of the values seen,
+     * which placeholders would, growing with every distinct value */
     if (bb_redactor_new(&w->rd, w->o->rs, &err) < 0 ||
+        bb_redactor_set_operator(w->rd, "remove", &err) < 0 ||
         bb_scrubber_new(&w->s, w->o->rs, w->rd, discard, NULL, &err) < 0) {
         cli_fail("audit", &err);
         aud_worker_free(w);

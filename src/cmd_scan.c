@@ -324,7 +324,7 @@ static int run_scan(struct run *r, FILE *f, const char *key_id)
                                 o->mode == MODE_TREE     ? scan_src_tree
                                 : o->mode == MODE_STAGED ? scan_src_staged
                                                          : scan_src_diff,
-                                o };
+                                o, 0 };
     struct cli_pipe *p = NULL;
     struct cli_job *j;
     bool worker_failed = false;

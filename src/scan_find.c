@@ -138,8 +138,12 @@ int scan_worker_new(struct scan_worker **out, const struct scan_opts *o)
         return -1;
     }
     w->o = o;
-    if (bb_redactor_new(&w->rd, o->rs, &err) < 0) {
+    /* output is discarded: "remove" keeps no table of the values seen,
+     * which placeholders would, growing with every distinct value */
+    if (bb_redactor_new(&w->rd, o->rs, &err) < 0 ||
+        bb_redactor_set_operator(w->rd, "remove", &err) < 0) {
         cli_fail("scan", &err);
+        bb_redactor_free(w->rd);
         free(w);
         return -1;
     }
