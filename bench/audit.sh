@@ -147,7 +147,11 @@ if [ -n "$gz" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/blackbar-auditbench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${BENCH_AUDIT_KEEP:-}" ]; then
+    echo "keeping $tmp" >&2
+else
+    trap 'rm -rf "$tmp"' EXIT
+fi
 trap 'exit 130' INT TERM
 
 bytes=$(wc -c <"$plain" | tr -d ' ')
@@ -454,7 +458,7 @@ NF > 0 {
 match_findings() {
     rows "$1" >"$tmp/frows"
     sort -s -t "$(printf '\t')" -k1,1n "$tmp/expected" "$tmp/frows" |
-        awk -F '\t' '
+        awk -F '\t' -v decoyfile="$tmp/decoys" '
 function allow(t, list,    a, n, i) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) ok[t SUBSEP a[i]] = 1
@@ -486,52 +490,103 @@ BEGIN {
 function on(i, j) {
     return !used[j] && (ip[i] == "?" || ip[i] == fp[j])
 }
+function weight(i, j) {
+    if (id[i] || !(ip[i] == "?" || ip[i] == fp[j]) || !((it[i], ft[j]) in ok))
+        return 0
+    return im[i] == fm[j] ? 1001 : 1000
+}
+# Real items and findings are both in the order of their place in the
+# line, so they are aligned as sequences: the matching that keeps that
+# order with the most items matched (then the most by masked form).
+function align(    a, b, w, best, ch) {
+    for (a = 0; a <= ni; a++) S[a, 0] = 0
+    for (b = 0; b <= nf; b++) S[0, b] = 0
+    for (a = 1; a <= ni; a++) {
+        for (b = 1; b <= nf; b++) {
+            best = S[a - 1, b]
+            ch = 1
+            if (S[a, b - 1] > best) {
+                best = S[a, b - 1]
+                ch = 2
+            }
+            w = weight(a, b)
+            if (w > 0 && S[a - 1, b - 1] + w > best) {
+                best = S[a - 1, b - 1] + w
+                ch = 3
+            }
+            S[a, b] = best
+            C[a, b] = ch
+        }
+    }
+    a = ni
+    b = nf
+    while (a > 0 && b > 0) {
+        if (C[a, b] == 3) {
+            asg[a] = b
+            used[b] = 1
+            a--
+            b--
+        } else if (C[a, b] == 1) {
+            a--
+        } else {
+            b--
+        }
+    }
+    delete S
+    delete C
+}
+# lo[i], hi[i]: the findings of the matched real items around item i;
+# a finding that can be item i lies strictly between them.
+function windows(    i, last) {
+    last = 0
+    for (i = 1; i <= ni; i++) {
+        lo[i] = last
+        if (asg[i]) last = asg[i]
+    }
+    last = nf + 1
+    for (i = ni; i >= 1; i--) {
+        hi[i] = last
+        if (asg[i]) last = asg[i]
+    }
+}
 function group(    i, j) {
     for (i = 1; i <= ni; i++) {
-        done[i] = 0
+        asg[i] = 0
         if (!id[i]) items[it[i]]++
         else decoys[it[i]]++
     }
     for (j = 1; j <= nf; j++) used[j] = 0
+    align()
+    windows()
     for (i = 1; i <= ni; i++) {
-        for (j = 1; !id[i] && j <= nf; j++) {
-            if (on(i, j) && ((it[i], ft[j]) in ok) && im[i] == fm[j]) {
-                used[j] = done[i] = 1
-                detected[it[i]]++
-                exact[it[i]]++
-                break
-            }
+        if (asg[i]) {
+            detected[it[i]]++
+            if (im[i] == fm[asg[i]]) exact[it[i]]++
+            continue
         }
-    }
-    for (i = 1; i <= ni; i++) {
-        for (j = 1; !id[i] && !done[i] && j <= nf; j++) {
-            if (on(i, j) && ((it[i], ft[j]) in ok)) {
-                used[j] = done[i] = 1
-                detected[it[i]]++
-                break
-            }
-        }
-    }
-    for (i = 1; i <= ni; i++) {
-        for (j = 1; !id[i] && !done[i] && j <= nf; j++) {
+        for (j = lo[i] + 1; !id[i] && j < hi[i]; j++) {
             if (on(i, j) && im[i] == fm[j]) {
-                used[j] = done[i] = 1
+                used[j] = 1
                 other[it[i]]++
                 break
             }
         }
     }
     for (i = 1; i <= ni; i++) {
-        for (j = 1; id[i] && !done[i] && j <= nf; j++) {
+        if (!id[i]) continue
+        done = 0
+        for (j = lo[i] + 1; !done && j < hi[i]; j++) {
             if (on(i, j) && im[i] == fm[j]) {
-                used[j] = done[i] = 1
+                used[j] = done = 1
                 flagged[it[i]]++
+                print cur, "flagged", it[i], im[i], ft[j] > decoyfile
             }
         }
-        for (j = 1; id[i] && !done[i] && j <= nf; j++) {
+        for (j = lo[i] + 1; !done && j < hi[i]; j++) {
             if (on(i, j) && ((it[i], ft[j]) in ok)) {
-                used[j] = done[i] = 1
+                used[j] = done = 1
                 possible[it[i]]++
+                print cur, "possible", it[i], im[i], fm[j] > decoyfile
             }
         }
     }
