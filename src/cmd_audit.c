@@ -474,7 +474,8 @@ static int open_out(struct run *r)
     if (c->partial != NULL && strcmp(c->partial, "-") == 0) {
         return 0;
     }
-    r->out = c->output != NULL ? fopen(c->output, "w") : stdout;
+    r->out = c->output != NULL && strcmp(c->output, "-") != 0
+                 ? fopen(c->output, "w") : stdout;
     if (r->out == NULL) {
         cli_error("audit", "%s: %s", c->output, strerror(errno));
         return -1;
@@ -544,7 +545,8 @@ static int prepare(struct run *r, bool **report, char *key_id)
     }
     c->o.report_rule = *report;
     if (c->findings != NULL) {
-        r->findings = fopen(c->findings, "w");
+        r->findings = strcmp(c->findings, "-") == 0 ? stdout
+                                                    : fopen(c->findings, "w");
         if (r->findings == NULL) {
             cli_error("audit", "%s: %s", c->findings, strerror(errno));
             return -1;
@@ -595,7 +597,9 @@ int cmd_audit(int argc, char **argv)
                  ? -1
                  : scan_logs(&r);
     }
-    if (r.findings != NULL && fclose(r.findings) != 0 && rc == 0) {
+    if (r.findings != NULL &&
+        (r.findings == stdout ? fflush(stdout) : fclose(r.findings)) != 0 &&
+        rc == 0) {
         cli_error("audit", "%s: %s", c.findings, strerror(errno));
         rc = -1;
     }
@@ -609,10 +613,10 @@ int cmd_audit(int argc, char **argv)
         cli_error("audit", "%s: %s", c.output, strerror(errno));
         rc = -1;
     }
-    if (rc == 0 && r.copy_failed) {
+    if (r.copy_failed) {
         rc = -1; /* said for each input */
     }
-    if (rc == 0 && aud_agg_errors(r.agg) > 0) {
+    if (r.agg != NULL && aud_agg_errors(r.agg) > 0) {
         cli_error("audit", "the audit is incomplete: %llu error%s (above, "
                   "and in the report)",
                   (unsigned long long)aud_agg_errors(r.agg),

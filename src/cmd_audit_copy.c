@@ -30,6 +30,8 @@ struct aud_copy {
     char final[PATH_MAX];
     gzFile gz;
     FILE *f;
+    char **used;  /* the names written in this run */
+    size_t n_used;
 };
 
 int aud_copy_new(struct aud_copy **out, const struct aud_opts *o)
@@ -40,6 +42,32 @@ int aud_copy_new(struct aud_copy **out, const struct aud_opts *o)
         return -1;
     }
     (*out)->o = o;
+    return 0;
+}
+
+/* Two inputs of one base name would get one copy: the second none. */
+static int claim(struct aud_copy *cp, const char *name)
+{
+    char **nu;
+    size_t i;
+
+    for (i = 0; i < cp->n_used; i++) {
+        if (strcmp(cp->used[i], cp->final) == 0) {
+            cli_error("audit", "%s: another input already has its copy "
+                      "%s: copy them in separate runs", name, cp->final);
+            return -1;
+        }
+    }
+    nu = realloc(cp->used, (cp->n_used + 1) * sizeof(*nu));
+    if (nu == NULL || (nu[cp->n_used] = strdup(cp->final)) == NULL) {
+        if (nu != NULL) {
+            cp->used = nu;
+        }
+        cli_error("audit", "out of memory");
+        return -1;
+    }
+    cp->used = nu;
+    cp->n_used++;
     return 0;
 }
 
@@ -67,7 +95,7 @@ static int names(struct aud_copy *cp, const char *name)
                   name);
         return -1;
     }
-    return 0;
+    return claim(cp, name);
 }
 
 static int start(struct aud_copy *cp, const struct aud_chunk *c,
@@ -156,9 +184,15 @@ int aud_copy_chunk(struct aud_copy *cp, const struct aud_chunk *c,
 
 void aud_copy_free(struct aud_copy *cp)
 {
+    size_t i;
+
     if (cp == NULL) {
         return;
     }
+    for (i = 0; i < cp->n_used; i++) {
+        free(cp->used[i]);
+    }
+    free(cp->used);
     if (cp->open) {
         cp->bad = true;
         if (cp->gz != NULL) {

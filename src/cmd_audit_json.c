@@ -126,15 +126,16 @@ cJSON *aud_agg_json(const struct aud_agg *a)
     return r;
 }
 
-static int by_fp(const void *x, const void *y)
+/* By rule id, then fingerprint: the same order however the values came
+ * (ids: the interned rule ids). */
+static int by_fp(const void *x, const void *y, void *ids)
 {
     const struct fpe *a = *(const struct fpe *const *)x;
     const struct fpe *b = *(const struct fpe *const *)y;
+    char **id = ids;
+    int c = a->rule == b->rule ? 0 : strcmp(id[a->rule], id[b->rule]);
 
-    if (a->rule != b->rule) {
-        return a->rule < b->rule ? -1 : 1;
-    }
-    return memcmp(a->fp, b->fp, 16);
+    return c != 0 ? c : memcmp(a->fp, b->fp, 16);
 }
 
 /* "fingerprints":{"rule":{"type":"T","values":"hexhex..."},...}: one
@@ -156,7 +157,7 @@ static int put_fps(FILE *f, const struct aud_agg *a)
             v[k++] = &a->fps[i];
         }
     }
-    qsort(v, k, sizeof(*v), by_fp);
+    qsort_r(v, k, sizeof(*v), by_fp, a->rule_ids);
     fputs(",\"fingerprints\":{", f);
     for (i = 0; i < k; i++) {
         size_t b;

@@ -29,7 +29,7 @@ struct reader {
     size_t len;
     size_t cap;
     bool skipping;      /* in a line over --max-record */
-    uint64_t skip_line;
+    uint64_t skipped;   /* its bytes dropped since, counted later */
 };
 
 const char *aud_input_name(const struct aud_opts *o, size_t file)
@@ -95,7 +95,8 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     c->file = r->file;
     c->first_line = r->o->first_line + r->line;
     c->len = n;
-    c->bytes = n;
+    c->bytes = n + r->skipped; /* and the rest of a skipped line */
+    r->skipped = 0;
     c->last = last;
     c->gz = r->gz != NULL && !gzdirect(r->gz);
     if (n > 0) {
@@ -137,6 +138,7 @@ static int start_skip(struct reader *r)
     c->file = r->file;
     c->first_line = r->o->first_line + r->line;
     c->bytes = r->len;
+    c->records = 1; /* the skipped line is a record, not scanned */
     if (aud_chunk_err(c, r->o->first_line + r->line, msg) < 0) {
         aud_chunk_free(c);
         return -1;
@@ -155,11 +157,14 @@ static int take(struct reader *r, size_t n)
     if (r->skipping) {
         nl = memchr(r->buf + r->len - n, '\n', n);
         if (nl == NULL) {
+            r->skipped += r->len;
+            explicit_bzero(r->buf, r->len);
             r->len = 0;
             return 0;
         }
         r->skipping = false;
         r->line++; /* the skipped line */
+        r->skipped += (size_t)(nl + 1 - r->buf);
         memmove(r->buf, nl + 1, (size_t)(r->buf + r->len - (nl + 1)));
         r->len = (size_t)(r->buf + r->len - (nl + 1));
     }
@@ -213,6 +218,7 @@ static int read_input(struct reader *r)
     r->line = 0;
     r->len = 0;
     r->skipping = false;
+    r->skipped = 0;
     if (fd < 0 || (r->gz = gzdopen(fd, "rb")) == NULL) {
         snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
         if (fd >= 0) {
