@@ -162,6 +162,49 @@ same "no value in any output (reports, findings, partial, stderr)" \
     "$(leaks single.json single.err f.jsonl app.part text.out text.err \
         app.sarif sarif.err)" ""
 
+# --- shards + merge = the single run ---------------------------------
+per=$(((nlines + 3) / 4))
+split -d -l "$per" app.jsonl shard
+pids=()
+first=1
+for s in shard00 shard01 shard02 shard03; do
+    "$BLACKBAR" audit --as app.jsonl --first-line "$first" \
+        --partial "$s.part" -q -o /dev/null "$s" 2> "$s.err" &
+    pids+=($!)
+    first=$((first + per))
+done
+n=0
+for p in "${pids[@]}"; do
+    wait "$p"
+    [ $? = 1 ] && n=$((n + 1))
+done
+same "4 shards audited at once: each exits 1" "$n" 4
+expect "merge" 1 merge --report json shard00.part shard01.part \
+    shard02.part shard03.part
+check "merge of the shards = the single run's JSON report, byte for byte" \
+    cmp -s "$out" single.json
+expect "merge, text" 1 merge shard00.part shard01.part shard02.part \
+    shard03.part
+check "merge, text = the single run's text report" cmp -s "$out" text.out
+gzip -c app.jsonl > app.gz
+expect "gzip log" 1 --report json --as app.jsonl app.gz
+check "the gzip log's report = the plain log's" cmp -s "$out" single.json
+expect "merge: --report sarif refused" 2 merge --report sarif shard00.part
+printf 'key-one\n' > k1
+printf 'key-two\n' > k2
+expect "partial, --key-file k1" 1 --key-file k1 --partial p1.part -q \
+    -o /dev/null shard00
+expect "partial, --key-file k2" 1 --key-file k2 --partial p2.part -q \
+    -o /dev/null shard01
+expect "merge of two keys" 2 merge --report json p1.part p2.part
+check "merge of two keys: the message names the partial and the key" \
+    grep -q 'p2.part.*another fingerprint key' "$err"
+same "merge of two keys: no report" "$(wc -c < "$out")" 0
+expect "merge: not a partial" 2 merge app.jsonl
+check "merge: not a partial: the message names it" grep -q app.jsonl "$err"
+same "no value in the partials, the merged report or stderr" \
+    "$(leaks shard0?.part shard0?.err p1.part p2.part)" ""
+
 exit_status() {
     if [ "$failed" -gt 0 ]; then
         echo "$failed failed"
