@@ -205,6 +205,104 @@ check "merge: not a partial: the message names it" grep -q app.jsonl "$err"
 same "no value in the partials, the merged report or stderr" \
     "$(leaks shard0?.part shard0?.err p1.part p2.part)" ""
 
+# --- --redact-to ------------------------------------------------------
+# norm: the inserted values (in a log) and the placeholders (in a copy)
+# both made @PH@, so a copy must equal its log but for the values
+printf '%s\n' "${values[@]}" | sed 's/\./\\./g; s|.*|s/&/@PH@/g|' > ph.sed
+sed -f ph.sed app.jsonl > app.norm
+norm() {
+    sed -E 's/<[A-Z_]+_[0-9a-f]{8}>/@PH@/g' "$@"
+}
+# ph FILE LINE: the e-mail placeholders on LINE of FILE, one a line
+ph() {
+    sed -n "$2p" "$1" | grep -oE '<EMAIL_[0-9a-f]{8}>'
+}
+expect "--redact-to, plain and gzip" 1 --redact-to red -q -o /dev/null \
+    app.jsonl app.gz
+cp "$err" red.err
+check "--redact-to: the copy, under the log's name" test -s red/app.jsonl
+same "--redact-to: as many lines" "$(wc -l < red/app.jsonl)" "$nlines"
+same "--redact-to: every JSON line of the log is JSON in the copy" \
+    "$(js red/app.jsonl 'require("fs").readFileSync(process.argv[1],
+        "utf8").split("\n").map((l) => { try { JSON.parse(l);
+        return "j"; } catch (e) { return "t"; } }).join("")')" \
+    "$(js app.jsonl 'require("fs").readFileSync(process.argv[1],
+        "utf8").split("\n").map((l) => { try { JSON.parse(l);
+        return "j"; } catch (e) { return "t"; } }).join("")')"
+check "--redact-to: the copy is the log with each value a placeholder" \
+    cmp -s <(norm red/app.jsonl) app.norm
+check "--redact-to: the gzip log's copy is gzip" gzip -t red/app.gz
+gzip -dc red/app.gz > red-gz.jsonl
+check "--redact-to: the gzip copy is the log with placeholders" \
+    cmp -s <(norm red-gz.jsonl) app.norm
+same "--redact-to: no value in the copies or stderr" \
+    "$(leaks red/app.jsonl red-gz.jsonl red.err)" ""
+same "--redact-to: only the two copies in DIR" "$(ls -A red | tr '\n' ' ')" \
+    "app.gz app.jsonl "
+expect "audit of the copy: clean" 0 --report json red/app.jsonl
+same "audit of the copy: 0 findings" "$(js "$out" r.totals.findings)" 0
+same "one value, one placeholder in a file (records 61-63)" \
+    "$(for l in 62 63 64; do ph red/app.jsonl $l; done | sort -u | wc -l)" 1
+same "a placeholder a distinct value" \
+    "$(grep -oE '<[A-Z_]+_[0-9a-f]{8}>' red/app.jsonl | sort -u | wc -l)" \
+    "$((total - 2))"
+check "two files: by default, a value's placeholders differ" \
+    test "$(ph red/app.jsonl 62)" != "$(ph red-gz.jsonl 62)"
+expect "--consistent-across-files" 1 --redact-to same -q -o /dev/null \
+    --consistent-across-files app.jsonl app.gz
+gzip -dc same/app.gz > same-gz.jsonl
+check "--consistent-across-files: one value, one placeholder in both" \
+    cmp -s same/app.jsonl same-gz.jsonl
+check "--consistent-across-files: a new key each run" \
+    test "$(ph same/app.jsonl 62)" != "$(ph red/app.jsonl 62)"
+"$BLACKBAR" audit --as piped.jsonl --redact-to piped -q -o /dev/null - \
+    < app.jsonl
+check "--redact-to of stdin: the copy under the --as name" \
+    cmp -s <(norm piped/piped.jsonl) app.norm
+cp app.jsonl app.keep
+expect "--redact-to the log's own directory" 2 --redact-to . -q \
+    -o /dev/null app.jsonl
+check "--redact-to the log's own directory: the message" \
+    grep -q 'app.jsonl.*would write over the input' "$err"
+check "--redact-to the log's own directory: the log unchanged" \
+    cmp -s app.jsonl app.keep
+mkdir -p d1 d2
+cp app.jsonl d1/x.jsonl
+head -1 app.jsonl > d2/x.jsonl
+au --redact-to dup -q -o /dev/null d1/x.jsonl d2/x.jsonl
+# Two copies cannot have one name: the second must not silently
+# replace the first (it did: exit 1, one copy, no message).
+check "two logs of one base name: not one copy lost in silence" \
+    eval '[ "$rc" = 2 ] && grep -q x.jsonl "$err" ||
+        [ "$(ls dup | wc -l)" = 2 ]'
+
+# Killed half-way: no file under the copy's name, only its temporary.
+grep '^{' app.jsonl > rec.jsonl
+for i in $(seq 150); do
+    cat rec.jsonl
+done > big.jsonl
+mkdir kill
+"$BLACKBAR" audit --redact-to kill -j 1 -q -o /dev/null big.jsonl &
+pid=$!
+for ((i = 0; i < 200; i++)); do
+    [ -n "$(ls -A kill)" ] && break
+    sleep 0.05
+done
+if kill -9 "$pid" 2> /dev/null; then
+    ok "--redact-to: killed while writing $(ls -A kill)"
+else
+    fail "--redact-to: the run ended before it could be killed"
+fi
+wait "$pid" 2> /dev/null
+check "killed: no copy under the final name" test ! -e kill/big.jsonl
+same "killed: only temporary files in DIR" \
+    "$(ls -A kill | grep -cvE '^\.big\.jsonl\.tmp\.')" 0
+expect "after the kill, a whole run" 1 --redact-to kill -q -o /dev/null \
+    big.jsonl
+same "after the kill: the copy, whole" "$(wc -l < kill/big.jsonl 2>&1)" \
+    "$(wc -l < big.jsonl)"
+rm -rf big.jsonl kill
+
 exit_status() {
     if [ "$failed" -gt 0 ]; then
         echo "$failed failed"
