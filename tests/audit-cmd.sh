@@ -288,12 +288,15 @@ for ((i = 0; i < 200; i++)); do
     [ -n "$(ls -A kill)" ] && break
     sleep 0.05
 done
-if kill -9 "$pid" 2> /dev/null; then
+# (bash's "Killed" notice on stderr is noise here)
+exec 3>&2 2> /dev/null
+if kill -9 "$pid"; then
     ok "--redact-to: killed while writing $(ls -A kill)"
 else
     fail "--redact-to: the run ended before it could be killed"
 fi
-wait "$pid" 2> /dev/null
+wait "$pid"
+exec 2>&3 3>&-
 check "killed: no copy under the final name" test ! -e kill/big.jsonl
 same "killed: only temporary files in DIR" \
     "$(ls -A kill | grep -cvE '^\.big\.jsonl\.tmp\.')" 0
@@ -302,6 +305,119 @@ expect "after the kill, a whole run" 1 --redact-to kill -q -o /dev/null \
 same "after the kill: the copy, whole" "$(wc -l < kill/big.jsonl 2>&1)" \
     "$(wc -l < big.jsonl)"
 rm -rf big.jsonl kill
+
+# --- inputs that cannot be read whole: named, the rest audited, 2 ----
+head -c $(($(wc -c < app.gz) / 2)) app.gz > cut.gz
+expect "truncated gzip" 2 --report json --findings cf.jsonl cut.gz \
+    app.jsonl
+cp "$out" cut.json
+cl=$(grep -oE '^blackbar: audit: cut\.gz:[0-9]+: ' "$err" | grep -oE '[0-9]+')
+check "truncated gzip: file:line in the message" test "${cl:-0}" -gt 1
+check "truncated gzip: the message says the audit is incomplete" \
+    grep -q incomplete "$err"
+same "truncated gzip: its error in the report, at that line" \
+    "$(js cut.json 'r.files[0].errors.map((e) => e.line)')" "[${cl:-0}]"
+same "truncated gzip: totals.errors" "$(js cut.json r.totals.errors)" 1
+same "truncated gzip: what was read of it is audited" \
+    "$(js cut.json 'r.files[0].findings > 0 &&
+        r.files[0].findings < '"$total")" true
+same "truncated gzip: the next log still audited whole" \
+    "$(js cut.json 'r.files[1].findings')" "$total"
+same "truncated gzip: the findings file has both" \
+    "$(js cf.jsonl 'L.filter((f) => f.file === "app.jsonl").length')" \
+    "$total"
+expect "truncated gzip, --redact-to" 2 --redact-to cut -q -o /dev/null \
+    cut.gz app.jsonl
+check "truncated gzip, --redact-to: the message" \
+    grep -q '^blackbar: audit: cut\.gz: no scrubbed copy' "$err"
+same "truncated gzip, --redact-to: no copy of it, the next log's copy" \
+    "$(ls -A cut | tr '\n' ' ')" "app.jsonl "
+
+email
+after=$V
+akid
+after2=$V
+values+=("$after" "$after2")
+{
+    head -5 app.jsonl
+    printf 'junk\0\377\376'
+    head -c 300 /dev/urandom | tr -d '\n'
+    printf '\n{"input":[{"role":"user","content":"after %s"}]}\n' "$after"
+} > bin.jsonl
+expect "binary line" 2 --report json --findings bf.jsonl -q bin.jsonl
+cp "$out" bin.json
+check "binary line: bin.jsonl:6: in the message" \
+    grep -q '^blackbar: audit: bin\.jsonl:6: ' "$err"
+same "binary line: the line after it audited" \
+    "$(js bf.jsonl 'L.filter((f) => f.line === 7).map((f) => f.rule)')" \
+    '["email"]'
+same "binary line: the lines before it audited" \
+    "$(js bf.jsonl 'L.filter((f) => f.line < 6).length')" \
+    "$(awk '$1 < 6' app.jsonl.truth | wc -l)"
+same "binary line: one error, at line 6" \
+    "$(js bin.json 'r.files[0].errors.map((e) => e.line)')" "[6]"
+
+# A line of 2000 bytes over --max-record 1K, then a 200 MB line under
+# the default 64M, streamed through stdin (never on disk).
+{
+    head -3 app.jsonl
+    printf '{"input":[{"role":"user","content":"%s"}]}\n' \
+        "$(head -c 2000 /dev/zero | tr '\0' a)"
+    printf '{"input":[{"role":"user","content":"after %s"}]}\n' "$after"
+} > long.jsonl
+expect "--max-record 1K" 2 --max-record 1K --report json \
+    --findings lf.jsonl -q long.jsonl
+check "--max-record 1K: long.jsonl:4: in the message" \
+    grep -q '^blackbar: audit: long\.jsonl:4: line longer than --max-record' \
+    "$err"
+same "--max-record 1K: the line after it audited" \
+    "$(js lf.jsonl 'L.filter((f) => f.line === 5).map((f) => f.rule)')" \
+    '["email"]'
+same "--max-record 1K: records, bytes (the skipped line counted)" \
+    "$(js "$out" '[r.totals.records, r.totals.bytes, r.totals.errors]')" \
+    "[5,$(wc -c < long.jsonl),1]"
+sed -n 4p app.jsonl > huge1
+printf '{"input":[{"role":"user","content":"key %s"}]}\n' "$after2" > huge3
+printf '{"input":[{"role":"user","content":"' > huge2a
+printf '"}]}\n' > huge2b
+hsize=$(($(cat huge1 huge2a huge2b huge3 | wc -c) + 200000000))
+{
+    cat huge1 huge2a
+    head -c 200000000 /dev/zero | tr '\0' a
+    cat huge2b huge3
+} | "$BLACKBAR" audit --as huge.jsonl --report json --findings hf.jsonl \
+    -q - > huge.json 2> huge.err
+same "a 200 MB line: exit 2" "$?" 2
+check "a 200 MB line: huge.jsonl:2: in the message" \
+    grep -q '^blackbar: audit: huge\.jsonl:2: line longer than --max-record' \
+    huge.err
+same "a 200 MB line: the lines around it audited" \
+    "$(js hf.jsonl 'L.map((f) => f.line + " " + f.rule).join()')" \
+    "1 email,3 aws-access-key-id"
+same "a 200 MB line: one error, at line 2" \
+    "$(js huge.json 'r.files[0].errors.map((e) => e.line)')" "[2]"
+same "a 200 MB line: records, bytes (as for the 2000-byte line)" \
+    "$(js huge.json '[r.totals.records, r.totals.bytes]')" "[3,$hsize]"
+
+# A log deleted mid-run: the first log is a FIFO the run blocks on;
+# once it has opened it, the second log goes, then the FIFO is fed.
+# -j 1: files one after the other, so the second is opened after.
+mkfifo fifo
+cp app.jsonl gone.jsonl
+"$BLACKBAR" audit -j 1 --report json -q fifo gone.jsonl > gone.json \
+    2> gone.err &
+pid=$!
+timeout 20 bash -c 'exec 3> fifo && rm gone.jsonl && cat app.jsonl >&3'
+wait "$pid"
+same "a log gone mid-run: exit 2" "$?" 2
+check "a log gone mid-run: the message names it" \
+    grep -q '^blackbar: audit: gone\.jsonl:' gone.err
+same "a log gone mid-run: the first log audited, the other's error" \
+    "$(js gone.json '[r.files[0].findings, r.files[1].errors.length]')" \
+    "[$total,1]"
+same "no value in the reports, findings or messages of bad input" \
+    "$(leaks cut.json cf.jsonl bin.json bf.jsonl lf.jsonl huge.json \
+        hf.jsonl huge.err gone.json gone.err)" ""
 
 exit_status() {
     if [ "$failed" -gt 0 ]; then
