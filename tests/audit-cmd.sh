@@ -419,6 +419,32 @@ same "no value in the reports, findings or messages of bad input" \
     "$(leaks cut.json cf.jsonl bin.json bf.jsonl lf.jsonl huge.json \
         hf.jsonl huge.err gone.json gone.err)" ""
 
+# --- exit codes, stdin, the progress line ----------------------------
+expect "a clean log" 0 app.norm
+expect "unknown option" 2 --no-such-option app.jsonl
+check "unknown option: the message" grep -q 'no-such-option' "$err"
+expect "no log" 2
+expect "a log that does not exist" 2 no-such.jsonl
+check "a log that does not exist: the message" \
+    grep -q '^blackbar: audit: no-such\.jsonl' "$err"
+expect "bad --report" 2 --report xml app.jsonl
+expect "bad --max-record" 2 --max-record 12Q app.jsonl
+"$BLACKBAR" audit --report json --as app.jsonl - < app.jsonl > stdin.json
+same "- reads stdin: exit 1" "$?" 1
+check "- reads stdin: the report of the file" cmp -s stdin.json single.json
+check "no progress line when stderr is not a terminal" \
+    eval '! grep -q $'"'\r'"' text.err red.err'
+if command -v script > /dev/null; then
+    script -qec "'$BLACKBAR' audit -o /dev/null app.jsonl" /dev/null \
+        > tty.out 2>&1
+    check "a terminal: the progress line" grep -q $'\r' tty.out
+    script -qec "'$BLACKBAR' audit -q -o /dev/null app.jsonl" /dev/null \
+        > tty.out 2>&1
+    check "a terminal, -q: no progress line" eval '! grep -q $'"'\r'"' tty.out'
+else
+    echo "SKIP progress line on a terminal: script(1) is not installed"
+fi
+
 exit_status() {
     if [ "$failed" -gt 0 ]; then
         echo "$failed failed"
