@@ -205,6 +205,23 @@ check "merge: not a partial: the message names it" grep -q app.jsonl "$err"
 same "no value in the partials, the merged report or stderr" \
     "$(leaks shard0?.part shard0?.err p1.part p2.part)" ""
 
+# --- -j: one report whatever the threads ------------------------------
+# 4.8 MB, more than one chunk of lines
+grep '^{' app.jsonl > rec.jsonl
+for i in $(seq 60); do
+    cat rec.jsonl
+done > mid.jsonl
+for j in 1 3; do
+    "$BLACKBAR" audit -j $j -q --report json -o "mid$j.json" \
+        --findings "mid$j.f" --partial "mid$j.part" mid.jsonl
+done
+same "-j 1: every finding of the 60 copies" \
+    "$(js mid1.json r.totals.findings)" "$((60 * (total - 3)))"
+check "-j 1 and -j 3: the same report" cmp -s mid1.json mid3.json
+check "-j 1 and -j 3: the same findings file" cmp -s mid1.f mid3.f
+check "-j 1 and -j 3: the same partial" cmp -s mid1.part mid3.part
+rm -f mid.jsonl mid?.*
+
 # --- --redact-to ------------------------------------------------------
 # norm: the inserted values (in a log) and the placeholders (in a copy)
 # both made @PH@, so a copy must equal its log but for the values
@@ -277,7 +294,6 @@ check "two logs of one base name: not one copy lost in silence" \
         [ "$(ls dup | wc -l)" = 2 ]'
 
 # Killed half-way: no file under the copy's name, only its temporary.
-grep '^{' app.jsonl > rec.jsonl
 for i in $(seq 150); do
     cat rec.jsonl
 done > big.jsonl
