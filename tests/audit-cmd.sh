@@ -46,17 +46,24 @@ same "by_day: the ISO time's date as written (no zone conversion)" \
     "$(js single.json 'Object.keys(r.by_day).join(" ")')" \
     "$day1 $day2 $day3"
 same "worst: 20 records" "$(js single.json r.worst.length)" 20
+rl=$(grep -n '"req-100"' app.jsonl | cut -d: -f1)
 same "worst[0]: record 100, its 5 findings" \
     "$(js single.json 'r.worst[0]')" \
     "$(printf '{"file":"app.jsonl","findings":5,"line":%s,%s}' \
-        "$(grep -n '"req-100"' app.jsonl | cut -d: -f1)" \
-        '"types":{"AWS_ACCESS_KEY":1,"CREDIT_CARD":1,"EMAIL":2,'`
+        "$rl" '"types":{"AWS_ACCESS_KEY":1,"CREDIT_CARD":1,"EMAIL":2,'`
         `'"GITHUB_TOKEN":1}')"
 check "worst: most findings first, then line" \
     test "$(js single.json 'r.worst.every((w, i) => i === 0 ||
         r.worst[i - 1].findings > w.findings ||
         (r.worst[i - 1].findings === w.findings &&
          r.worst[i - 1].line < w.line))')" = true
+cp app.jsonl first.jsonl
+expect "two logs" 1 --report json -q first.jsonl app.jsonl
+same "two logs: worst ties in argument order, then line" \
+    "$(js "$out" 'r.worst.slice(0, 4).map((w) => w.file + ":" + w.line)
+        .join(" ")')" \
+    "$(printf 'first.jsonl:%s app.jsonl:%s first.jsonl:64 app.jsonl:64' \
+        "$rl" "$rl")"
 same "files: one, with its counts" \
     "$(js single.json 'r.files.map((f) => [f.file, f.records, f.findings,
         f.not_json, f.errors.length])')" \
@@ -78,7 +85,6 @@ check "findings file: fingerprints are 32 hex digits" \
 same "findings file: day only for records with a time" \
     "$(js f.jsonl 'L.filter((f) => f.day !== undefined).length')" \
     "$((total - 4))"
-rl=$(grep -n '"req-100"' app.jsonl | cut -d: -f1)
 same "findings file: record 100's AWS key at its line and path" \
     "$(js f.jsonl "JSON.stringify(L.filter((f) => f.line === $rl &&
         f.rule === 'aws-access-key-id').map((f) => [f.file, f.path,
@@ -189,6 +195,9 @@ check "merge, text = the single run's text report" cmp -s "$out" text.out
 gzip -c app.jsonl > app.gz
 expect "gzip log" 1 --report json --as app.jsonl app.gz
 check "the gzip log's report = the plain log's" cmp -s "$out" single.json
+cp app.gz app-gz.jsonl
+expect "gzip named .jsonl" 1 --report json --as app.jsonl app-gz.jsonl
+check "gzip is told by content, not name" cmp -s "$out" single.json
 expect "merge: --report sarif refused" 2 merge --report sarif shard00.part
 printf 'key-one\n' > k1
 printf 'key-two\n' > k2
