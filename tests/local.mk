@@ -76,13 +76,14 @@ TESTS += tests/unit/check_core tests/unit/check_rules \
 BB_TEST_PROGS = tests/run-cases.sh tests/chunking.sh tests/checksrc.sh \
 	tests/badinput.sh tests/roundtrip.sh tests/audit.sh tests/sdk.sh \
 	tests/remote.sh tests/benign.sh tests/send.sh tests/proxy.sh \
-	tests/proxy-sdk.sh tests/scan.sh tests/scan-git.sh tests/audit-html.sh
+	tests/proxy-sdk.sh tests/scan.sh tests/scan-git.sh tests/audit-html.sh \
+	tests/audit-cmd.sh
 TESTS += $(BB_TEST_PROGS)
 EXTRA_DIST += $(BB_TEST_PROGS) tests/cases tests/fixtures tests/expected \
 	tests/sdk/package.json tests/sdk/package-lock.json \
 	tests/sdk/stream-error.mjs tests/sdk/proxy.mjs tests/upstream.sh \
 	tests/valgrind.sh tests/scan-lib.sh tests/sarif/package.json \
-	tests/sarif/package-lock.json
+	tests/sarif/package-lock.json tests/audit-lib.sh
 
 # CLEANFILES cannot remove a directory (rm -f): do it here.
 clean-local: clean-local-tests
