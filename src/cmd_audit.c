@@ -253,36 +253,57 @@ struct run {
     bool failed;
 };
 
+/* s as a JSON string (RFC 8259: '"', '\\' and control bytes escaped;
+ * the values here are file names, JSON paths and masked forms). */
+static void put_str(FILE *f, const char *s)
+{
+    const char *run = s;
+
+    putc_unlocked('"', f);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        fwrite_unlocked(run, 1, (size_t)(s - run), f);
+        if (c == '"' || c == '\\') {
+            putc_unlocked('\\', f);
+            putc_unlocked((int)c, f);
+        } else {
+            fprintf(f, "\\u%04x", c);
+        }
+        run = s + 1;
+    }
+    fwrite_unlocked(run, 1, (size_t)(s - run), f);
+    putc_unlocked('"', f);
+}
+
+/* One line of --findings, written directly: a million findings must not
+ * slow the thread that takes the chunks back. */
 static int write_finding(struct run *r, const char *name,
                          const struct aud_hit *h)
 {
     struct bb_rule_info ri;
-    cJSON *o = cJSON_CreateObject();
-    char *s;
-    int rc;
+    FILE *f = r->findings;
 
     bb_ruleset_rule(&ri, r->c->o.rs, h->rule, NULL);
-    cJSON_AddStringToObject(o, "file", name);
-    cJSON_AddNumberToObject(o, "line", (double)h->line);
-    cJSON_AddStringToObject(o, "path", h->path);
-    cJSON_AddStringToObject(o, "rule", ri.id);
-    cJSON_AddStringToObject(o, "type", ri.type);
-    cJSON_AddStringToObject(o, "severity",
-                            (const char *[]){ "low", "medium", "high",
-                                              "critical" }[ri.severity]);
-    cJSON_AddStringToObject(o, "masked", h->masked);
-    cJSON_AddStringToObject(o, "fingerprint", h->fp);
+    fputs("{\"file\":", f);
+    put_str(f, name);
+    fprintf(f, ",\"line\":%llu,\"path\":", (unsigned long long)h->line);
+    put_str(f, h->path);
+    fputs(",\"rule\":", f);
+    put_str(f, ri.id);
+    fputs(",\"type\":", f);
+    put_str(f, ri.type);
+    fprintf(f, ",\"severity\":\"%s\",\"masked\":",
+            cli_severity_name(ri.severity));
+    put_str(f, h->masked);
+    fprintf(f, ",\"fingerprint\":\"%s\"", h->fp);
     if (h->day[0] != '\0') {
-        cJSON_AddStringToObject(o, "day", h->day);
+        fprintf(f, ",\"day\":\"%s\"", h->day);
     }
-    s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (s == NULL) {
-        return -1;
-    }
-    rc = fprintf(r->findings, "%s\n", s) < 0 ? -1 : 0;
-    free(s);
-    return rc;
+    return fputs("}\n", f) == EOF ? -1 : 0;
 }
 
 static int sarif_finding(struct run *r, const char *name,
