@@ -102,7 +102,8 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     if (n > 0) {
         memcpy(c->data, r->buf, n);
     }
-    for (p = r->buf; (p = memchr(p, '\n', (size_t)(r->buf + n - p))) != NULL;
+    for (p = r->buf; n > 0 &&
+                     (p = memchr(p, '\n', (size_t)(r->buf + n - p))) != NULL;
          p++) {
         r->line++;
     }
@@ -116,8 +117,10 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     if (last && n > 0 && r->buf[n - 1] != '\n') {
         r->line++; /* a last line without its newline */
     }
-    memmove(r->buf, r->buf + n, r->len - n);
-    r->len -= n;
+    if (n > 0) {
+        memmove(r->buf, r->buf + n, r->len - n);
+        r->len -= n;
+    }
     c->job.len = n;
     return cli_pipe_push(r->p, &c->job);
 }

@@ -502,8 +502,9 @@ int aud_worker_run(void *worker, struct cli_job *job)
     struct aud_worker *w = worker;
     struct aud_chunk *c = (struct aud_chunk *)job;
     const char *p = c->data;
-    const char *end = c->data + c->len;
+    const char *end = c->data != NULL ? c->data + c->len : NULL;
     uint64_t line = c->first_line;
+
     if (w->copy != NULL && aud_wcopy_start(w->copy, c) < 0) {
         return -1;
     }

@@ -48,7 +48,7 @@ BBCHUNK=$out/vg-bbchunk srcdir=$src builddir=$build \
     echo "ok valgrind roundtrip" ||
     { echo "FAIL valgrind roundtrip (see $out/vg-roundtrip.log)"; status=1; }
 # the commands that talk to a stand-in API, the audit log's, scan's
-for t in send remote audit proxy scan scan-git; do
+for t in send remote audit proxy scan scan-git audit-cmd audit-html; do
     if BLACKBAR=$out/vg-blackbar BLACKBAR_EXE=$build/blackbar \
         BBUPSTREAM=$build/tests/tools/bbupstream \
         BBAUDIT=$build/tests/tools/bbaudit srcdir=$src builddir=$build \
