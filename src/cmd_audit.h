@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -84,6 +85,17 @@ struct aud_chunk {
 void aud_chunk_free(struct aud_chunk *c);
 /* Record an error for a line (message copied); -1 out of memory. */
 int aud_chunk_err(struct aud_chunk *c, uint64_t line, const char *msg);
+
+/* cmd_audit_src.c: an input's bytes, plain or gzip (by its magic). */
+struct aud_src;
+/* Takes fd (closed by aud_src_close, also on failure once *out is set):
+ * 0, or -1 (aud_src_error says why when *out is not NULL). */
+int aud_src_open(struct aud_src **out, int fd);
+/* Up to n bytes: their count, 0 at the end, -1 on an error. */
+ssize_t aud_src_read(struct aud_src *s, char *buf, size_t n);
+bool aud_src_gz(const struct aud_src *s);
+const char *aud_src_error(const struct aud_src *s);
+void aud_src_close(struct aud_src *s);
 
 /* cmd_audit_read.c: the producer, reading every input in order. */
 int aud_produce(struct cli_pipe *p, void *opts);

@@ -1,6 +1,6 @@
 /*
  * cmd_audit_read.c - audit's producer: reads each log in turn (plain or
- * gzip: zlib decides by the content), cuts it into chunks of whole
+ * gzip, cmd_audit_src.c), cuts it into chunks of whole
  * lines for the workers, and turns what cannot be read into errors with
  * the file and line. A line longer than --max-record is skipped without
  * being held: memory stays bounded by the chunk size and that limit.
@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <zlib.h>
 
 #include "cli.h"
 #include "cmd_audit.h"
@@ -23,7 +21,7 @@ struct reader {
     struct cli_pipe *p;
     const struct aud_opts *o;
     size_t file;
-    gzFile gz;
+    struct aud_src *src;
     uint64_t line;      /* lines of this input cut so far */
     char *buf;          /* lines not handed out yet */
     size_t len;
@@ -98,7 +96,7 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     c->bytes = n + r->skipped; /* and the rest of a skipped line */
     r->skipped = 0;
     c->last = last;
-    c->gz = r->gz != NULL && !gzdirect(r->gz);
+    c->gz = r->src != NULL && aud_src_gz(r->src);
     if (n > 0) {
         memcpy(c->data, r->buf, n);
     }
@@ -222,36 +220,31 @@ static int read_input(struct reader *r)
     r->len = 0;
     r->skipping = false;
     r->skipped = 0;
-    if (fd < 0 || (r->gz = gzdopen(fd, "rb")) == NULL) {
+    if (fd < 0) {
         snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
         return push(r, 0, true, msg);
     }
-    gzbuffer(r->gz, 256u << 10);
+    if (aud_src_open(&r->src, fd) < 0) {
+        snprintf(msg, sizeof(msg), "cannot read: %s",
+                 r->src != NULL ? aud_src_error(r->src) : "out of memory");
+        if (r->src == NULL) {
+            close(fd);
+        }
+        aud_src_close(r->src);
+        r->src = NULL;
+        return push(r, 0, true, msg);
+    }
     for (;;) {
-        int zerr = Z_OK;
-        int n;
+        ssize_t n;
 
         if (grow(r) < 0) {
             rc = -1;
             break;
         }
-        n = gzread(r->gz, r->buf + r->len, READ);
-        if (n == 0) {
-            (void)gzerror(r->gz, &zerr); /* a cut gzip shows here */
-        }
-        if (n < 0 || (n == 0 && (!gzeof(r->gz) || zerr != Z_OK))) {
-            const char *why = gzerror(r->gz, &zerr);
-
-            const char *colon = strstr(why, ">: ");
-
+        n = aud_src_read(r->src, r->buf + r->len, READ);
+        if (n < 0) {
             snprintf(msg, sizeof(msg), "cannot read: %s",
-                     zerr == Z_BUF_ERROR ? "the gzip data ends too soon "
-                                           "(a truncated file)"
-                     : zerr == Z_ERRNO ? strerror(errno)
-                     : colon != NULL ? colon + 3 : why);
+                     aud_src_error(r->src));
             rc = push(r, r->len, true, msg);
             break;
         }
@@ -266,8 +259,8 @@ static int read_input(struct reader *r)
             break;
         }
     }
-    gzclose(r->gz);
-    r->gz = NULL;
+    aud_src_close(r->src);
+    r->src = NULL;
     return rc;
 }
 
