@@ -79,14 +79,44 @@ int aud_chunk_err(struct aud_chunk *c, uint64_t line, const char *msg)
     return 0;
 }
 
+/* Give the chunk buf[0, n): a large part goes by handing over the
+ * buffer itself (the rest moves to a new one), a small one by a copy. */
+static int take_lines(struct reader *r, struct aud_chunk *c, size_t n)
+{
+    char *nb;
+
+    if (n == 0) {
+        return 0;
+    }
+    if (n < r->len / 2) {
+        c->data = malloc(n);
+        if (c->data == NULL) {
+            return -1;
+        }
+        memcpy(c->data, r->buf, n);
+        memmove(r->buf, r->buf + n, r->len - n);
+        r->len -= n;
+        return 0;
+    }
+    nb = malloc(r->cap);
+    if (nb == NULL) {
+        return -1;
+    }
+    memcpy(nb, r->buf + n, r->len - n);
+    explicit_bzero(r->buf + n, r->len - n); /* the chunk wipes [0, n) */
+    c->data = r->buf;
+    r->buf = nb;
+    r->len -= n;
+    return 0;
+}
+
 /* Hand out buf[0, n) (whole lines) as a chunk; the rest stays. */
 static int push(struct reader *r, size_t n, bool last, const char *error)
 {
     struct aud_chunk *c = calloc(1, sizeof(*c));
     const char *p;
 
-    if (c == NULL || (n > 0 && (c->data = malloc(n)) == NULL)) {
-        free(c);
+    if (c == NULL) {
         cli_error("audit", "out of memory");
         return -1;
     }
@@ -97,9 +127,6 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     r->skipped = 0;
     c->last = last;
     c->gz = r->src != NULL && aud_src_gz(r->src);
-    if (n > 0) {
-        memcpy(c->data, r->buf, n);
-    }
     for (p = r->buf; n > 0 &&
                      (p = memchr(p, '\n', (size_t)(r->buf + n - p))) != NULL;
          p++) {
@@ -115,9 +142,10 @@ static int push(struct reader *r, size_t n, bool last, const char *error)
     if (last && n > 0 && r->buf[n - 1] != '\n') {
         r->line++; /* a last line without its newline */
     }
-    if (n > 0) {
-        memmove(r->buf, r->buf + n, r->len - n);
-        r->len -= n;
+    if (take_lines(r, c, n) < 0) {
+        aud_chunk_free(c);
+        cli_error("audit", "out of memory");
+        return -1;
     }
     c->job.len = n;
     return cli_pipe_push(r->p, &c->job);
