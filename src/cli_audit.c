@@ -220,3 +220,45 @@ bool *cli_reported_rules(const struct bb_ruleset *rs, const char *cmd)
     }
     return report;
 }
+
+void cli_mask(char *out, size_t cap, const char *v, size_t n)
+{
+    size_t k = n / 8 > 4 ? 4 : n / 8;
+    size_t o = 0;
+    size_t i;
+
+    if (cap < 2 * 4 + 8) {
+        out[0] = '\0';
+        return;
+    }
+    for (i = 0; i < k; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        out[o++] = c >= 0x21 && c < 0x7f ? (char)c : '?';
+    }
+    memcpy(out + o, k > 0 ? "****\xe2\x80\xa6" : "****", k > 0 ? 7 : 4);
+    o += k > 0 ? 7 : 4;
+    for (i = n - k; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        out[o++] = c >= 0x21 && c < 0x7f ? (char)c : '?';
+    }
+    out[o] = '\0';
+}
+
+int cli_finding_marks(char *fp, char *masked, size_t mcap,
+                      const unsigned char *key, size_t key_len,
+                      const char *rule_id, const struct bb_finding *f,
+                      const char *path)
+{
+    const char *parts[3] = { rule_id, f->value, path };
+    size_t lens[3] = { strlen(rule_id), f->length,
+                       path != NULL ? strlen(path) : 0 };
+
+    if (bb_fingerprint(fp, key, key_len, parts, lens, path != NULL ? 3 : 2,
+                       NULL) < 0) {
+        return -1;
+    }
+    cli_mask(masked, mcap, f->value, f->length);
+    return 0;
+}

@@ -118,6 +118,8 @@ int aud_agg_file_error(struct aud_agg *a, const char *name,
                        uint64_t line, const char *msg);
 /* Add a report (a partial) read back; -1 with a message. */
 int aud_agg_merge(struct aud_agg *a, const cJSON *report, const char *src);
+/* A count in a report object: key's number, 0 when absent or not one. */
+uint64_t aud_num(const cJSON *o, const char *key);
 /* The report as JSON (cmd_audit_json.c), without the fingerprints. */
 cJSON *aud_agg_json(const struct aud_agg *a);
 /* Write it compact on one line; partial: with the fingerprints, for

@@ -197,7 +197,7 @@ int aud_agg_write(const struct aud_agg *a, FILE *f, bool partial)
     return rc;
 }
 
-static uint64_t num(const cJSON *o, const char *key)
+uint64_t aud_num(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -210,7 +210,7 @@ static int merge_counts(struct cmap *m, const cJSON *o)
     const cJSON *c;
 
     cJSON_ArrayForEach(c, o) {
-        if (!cJSON_IsNumber(c) || cmap_add(m, c->string, num(o, c->string))
+        if (!cJSON_IsNumber(c) || cmap_add(m, c->string, aud_num(o, c->string))
                                       < 0) {
             return -1;
         }
@@ -227,7 +227,7 @@ static int merge_days(struct aud_agg *a, const cJSON *o)
     cJSON_ArrayForEach(d, o) {
         cJSON_ArrayForEach(t, d) {
             snprintf(key, sizeof(key), "%s\x1f%s", d->string, t->string);
-            if (cmap_add(&a->by_day, key, num(d, t->string)) < 0) {
+            if (cmap_add(&a->by_day, key, aud_num(d, t->string)) < 0) {
                 return -1;
             }
         }
@@ -276,14 +276,14 @@ static int merge_files(struct aud_agg *a, const cJSON *o)
         if (fi == NULL) {
             return -1;
         }
-        fi->bytes += num(f, "bytes");
-        fi->records += num(f, "records");
-        fi->not_json += num(f, "not_json");
-        fi->findings += num(f, "findings");
+        fi->bytes += aud_num(f, "bytes");
+        fi->records += aud_num(f, "records");
+        fi->not_json += aud_num(f, "not_json");
+        fi->findings += aud_num(f, "findings");
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(f, "errors")) {
             const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
 
-            if (file_err(fi, num(e, "line"), cJSON_IsString(m)
+            if (file_err(fi, aud_num(e, "line"), cJSON_IsString(m)
                                                  ? m->valuestring : "") < 0) {
                 return -1;
             }
@@ -300,7 +300,8 @@ static int merge_worst(struct aud_agg *a, const cJSON *o)
     cJSON_ArrayForEach(w, o) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(w, "file");
         const cJSON *types = cJSON_GetObjectItemCaseSensitive(w, "types");
-        struct worst x = { 0, num(w, "line"), num(w, "findings"), NULL };
+        struct worst x = { 0, aud_num(w, "line"), aud_num(w, "findings"),
+                           NULL };
         size_t i = a->n_files;
 
         while (i > 0 && cJSON_IsString(name) &&
@@ -328,7 +329,8 @@ int aud_agg_merge(struct aud_agg *a, const cJSON *r, const char *src)
     const cJSON *fps = cJSON_GetObjectItemCaseSensitive(r, "fingerprints");
 
     if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "audit") != 0 ||
-        num(r, "version") != 1 || !cJSON_IsString(kid) || !cJSON_IsObject(t)) {
+        aud_num(r, "version") != 1 || !cJSON_IsString(kid) ||
+        !cJSON_IsObject(t)) {
         cli_error("audit", "%s: not a blackbar audit report", src);
         return -1;
     }
@@ -345,12 +347,12 @@ int aud_agg_merge(struct aud_agg *a, const cJSON *r, const char *src)
                   "the others", src, kid->valuestring, a->key_id);
         return -1;
     }
-    a->records += num(t, "records");
-    a->bytes += num(t, "bytes");
-    a->not_json += num(t, "not_json");
-    a->errors += num(t, "errors");
-    a->findings += num(t, "findings");
-    a->with += num(t, "records_with_findings");
+    a->records += aud_num(t, "records");
+    a->bytes += aud_num(t, "bytes");
+    a->not_json += aud_num(t, "not_json");
+    a->errors += aud_num(t, "errors");
+    a->findings += aud_num(t, "findings");
+    a->with += aud_num(t, "records_with_findings");
     if (merge_counts(&a->by_type, cJSON_GetObjectItem(r, "by_type")) < 0 ||
         merge_counts(&a->by_rule, cJSON_GetObjectItem(r, "by_rule")) < 0 ||
         merge_counts(&a->by_path, cJSON_GetObjectItem(r, "by_path")) < 0 ||

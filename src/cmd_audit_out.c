@@ -10,14 +10,6 @@
 #include "cli.h"
 #include "cmd_audit.h"
 
-static uint64_t num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble
-                                                   : 0;
-}
-
 static void section(FILE *f, const char *title, const cJSON *o)
 {
     const cJSON *c;
@@ -28,7 +20,7 @@ static void section(FILE *f, const char *title, const cJSON *o)
     fprintf(f, "\n%s:\n", title);
     cJSON_ArrayForEach(c, o) {
         fprintf(f, "  %-40s %10llu\n", c->string[0] ? c->string : "(text)",
-                (unsigned long long)num(o, c->string));
+                (unsigned long long)aud_num(o, c->string));
     }
 }
 
@@ -39,7 +31,7 @@ static void types_line(FILE *f, const cJSON *types)
 
     cJSON_ArrayForEach(t, types) {
         fprintf(f, "%s%s %llu", first ? "" : ", ", t->string,
-                (unsigned long long)num(types, t->string));
+                (unsigned long long)aud_num(types, t->string));
         first = false;
     }
 }
@@ -52,17 +44,18 @@ int aud_report_text(FILE *f, const cJSON *r)
 
     fprintf(f, "blackbar audit: %llu finding%s (%llu distinct value%s) in "
             "%llu of %llu records, %llu file%s, %.1f MB\n",
-            (unsigned long long)num(t, "findings"),
-            num(t, "findings") == 1 ? "" : "s",
-            (unsigned long long)num(t, "distinct"),
-            num(t, "distinct") == 1 ? "" : "s",
-            (unsigned long long)num(t, "records_with_findings"),
-            (unsigned long long)num(t, "records"),
-            (unsigned long long)num(t, "files"),
-            num(t, "files") == 1 ? "" : "s", (double)num(t, "bytes") / 1e6);
+            (unsigned long long)aud_num(t, "findings"),
+            aud_num(t, "findings") == 1 ? "" : "s",
+            (unsigned long long)aud_num(t, "distinct"),
+            aud_num(t, "distinct") == 1 ? "" : "s",
+            (unsigned long long)aud_num(t, "records_with_findings"),
+            (unsigned long long)aud_num(t, "records"),
+            (unsigned long long)aud_num(t, "files"),
+            aud_num(t, "files") == 1 ? "" : "s",
+            (double)aud_num(t, "bytes") / 1e6);
     fprintf(f, "  lines that are not JSON (scanned as text): %llu; "
-            "errors: %llu\n", (unsigned long long)num(t, "not_json"),
-            (unsigned long long)num(t, "errors"));
+            "errors: %llu\n", (unsigned long long)aud_num(t, "not_json"),
+            (unsigned long long)aud_num(t, "errors"));
     section(f, "By type", cJSON_GetObjectItem(r, "by_type"));
     section(f, "By rule", cJSON_GetObjectItem(r, "by_rule"));
     section(f, "By JSON path", cJSON_GetObjectItem(r, "by_path"));
@@ -84,8 +77,8 @@ int aud_report_text(FILE *f, const cJSON *r)
             const cJSON *file = cJSON_GetObjectItem(e, "file");
 
             fprintf(f, "  %s:%llu  %llu (", cJSON_GetStringValue(file),
-                    (unsigned long long)num(e, "line"),
-                    (unsigned long long)num(e, "findings"));
+                    (unsigned long long)aud_num(e, "line"),
+                    (unsigned long long)aud_num(e, "findings"));
             types_line(f, cJSON_GetObjectItem(e, "types"));
             fputs(")\n", f);
         }
@@ -95,7 +88,7 @@ int aud_report_text(FILE *f, const cJSON *r)
 
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "errors")) {
             fprintf(f, "error: %s:%llu: %s\n", cJSON_GetStringValue(file),
-                    (unsigned long long)num(e, "line"),
+                    (unsigned long long)aud_num(e, "line"),
                     cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")));
         }
     }
@@ -113,7 +106,8 @@ int aud_report_sarif_end(FILE *f, const cJSON *r)
     char *s;
     int rc;
 
-    cJSON_AddBoolToObject(inv, "executionSuccessful", num(t, "errors") == 0);
+    cJSON_AddBoolToObject(inv, "executionSuccessful",
+                          aud_num(t, "errors") == 0);
     cJSON_ArrayForEach(file, cJSON_GetObjectItem(r, "files")) {
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(file, "errors")) {
             cJSON *n = cJSON_CreateObject();
@@ -130,7 +124,7 @@ int aud_report_sarif_end(FILE *f, const cJSON *r)
                 cJSON_AddObjectToObject(pl, "artifactLocation"), "uri",
                 cJSON_GetStringValue(cJSON_GetObjectItem(file, "file")));
             cJSON_AddNumberToObject(cJSON_AddObjectToObject(pl, "region"),
-                                    "startLine", (double)num(e, "line"));
+                                    "startLine", (double)aud_num(e, "line"));
             cJSON_AddItemToArray(loc, l);
             cJSON_AddItemToArray(notes, n);
         }

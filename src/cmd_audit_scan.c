@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "cmd_audit.h"
-#include "scan.h"
 
 static const char *const time_keys[] = { "timestamp", "created_at",
                                          "created", "time", "ts",
@@ -61,8 +60,6 @@ static int observe(const struct bb_finding *f, void *userdata)
 {
     struct aud_worker *w = userdata;
     struct bb_rule_info ri;
-    const char *parts[2];
-    size_t lens[2];
     struct raw *r;
 
     if (!w->o->report_rule[f->rule]) {
@@ -81,18 +78,13 @@ static int observe(const struct bb_finding *f, void *userdata)
     }
     r = &w->raw[w->n_raw];
     bb_ruleset_rule(&ri, w->o->rs, f->rule, NULL);
-    parts[0] = ri.id;
-    lens[0] = strlen(ri.id);
-    parts[1] = f->value;
-    lens[1] = f->length;
-    if (bb_fingerprint(r->fp, w->o->key, w->o->key_len, parts, lens, 2,
-                       NULL) < 0) {
+    if (cli_finding_marks(r->fp, r->masked, sizeof(r->masked), w->o->key,
+                          w->o->key_len, ri.id, f, NULL) < 0) {
         w->failed = BB_EINVAL;
         return BB_EINVAL;
     }
     r->off = f->offset;
     r->rule = f->rule;
-    scan_mask(r->masked, sizeof(r->masked), f->value, f->length);
     w->n_raw++;
     return 0;
 }

@@ -107,9 +107,6 @@ void scan_job_free(struct cli_job *job);
  * scan. */
 int scan_worker_run(struct scan_worker *w, struct scan_unit *u);
 void scan_worker_free(struct scan_worker *w);
-/* The shown form of a value: a few characters each side, the rest
- * starred. */
-void scan_mask(char *out, size_t cap, const char *v, size_t n);
 
 /* ---- scan_src.c: the producers. Each pushes its units and returns 0,
  * or -1 on a failure that makes the scan incomplete (message printed). */

@@ -45,31 +45,6 @@ struct scan_worker {
     uint64_t base;     /* where the current file starts in it */
 };
 
-void scan_mask(char *out, size_t cap, const char *v, size_t n)
-{
-    size_t k = n / 8 > 4 ? 4 : n / 8;
-    size_t o = 0;
-    size_t i;
-
-    if (cap < 2 * 4 + 8) {
-        out[0] = '\0';
-        return;
-    }
-    for (i = 0; i < k; i++) {
-        unsigned char c = (unsigned char)v[i];
-
-        out[o++] = c >= 0x21 && c < 0x7f ? (char)c : '?';
-    }
-    memcpy(out + o, k > 0 ? "****\xe2\x80\xa6" : "****", k > 0 ? 7 : 4);
-    o += k > 0 ? 7 : 4;
-    for (i = n - k; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-
-        out[o++] = c >= 0x21 && c < 0x7f ? (char)c : '?';
-    }
-    out[o] = '\0';
-}
-
 int scan_job_worker_new(void **out, void *ctx)
 {
     struct scan_worker *w = NULL;
@@ -190,8 +165,6 @@ static int observe(const struct bb_finding *f, void *userdata)
     const struct scan_opts *o = w->o;
     struct raw_hit *h;
     struct bb_rule_info ri;
-    const char *parts[3];
-    size_t lens[3];
 
     if (!o->report_rule[f->rule]) {
         return 0;
@@ -213,18 +186,11 @@ static int observe(const struct bb_finding *f, void *userdata)
     h->length = f->length;
     h->rule = f->rule;
     bb_ruleset_rule(&ri, o->rs, f->rule, NULL);
-    parts[0] = ri.id;
-    lens[0] = strlen(ri.id);
-    parts[1] = f->value;
-    lens[1] = f->length;
-    parts[2] = w->unit->key_path;
-    lens[2] = strlen(w->unit->key_path);
-    if (bb_fingerprint(h->fp, o->key, o->key_len, parts, lens, 3, NULL) <
-        0) {
+    if (cli_finding_marks(h->fp, h->masked, sizeof(h->masked), o->key,
+                          o->key_len, ri.id, f, w->unit->key_path) < 0) {
         w->failed = BB_EINVAL;
         return BB_EINVAL;
     }
-    scan_mask(h->masked, sizeof(h->masked), f->value, f->length);
     if (o->show_values) {
         h->value = strndup(f->value, f->length);
         if (h->value == NULL) {
