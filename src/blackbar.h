@@ -548,6 +548,21 @@ int bb_fingerprint(char *out, const void *key, size_t key_len,
                    const char *const *parts, const size_t *lens, size_t n,
                    struct bb_err *err);
 
+/* The same fingerprints with the key set once, for many values: each
+ * then costs one HMAC and no allocation. A fingerprinter is used by one
+ * thread at a time (give each thread its own); it keeps a copy of the
+ * key's derived state, not the key. bb_fingerprinter_new: 0, BB_EINVAL
+ * (key empty or over 1024 bytes, libcrypto failed) or BB_ENOMEM; *out
+ * is the caller's, freed with bb_fingerprinter_free (NULL is fine). */
+struct bb_fingerprinter;
+int bb_fingerprinter_new(struct bb_fingerprinter **out, const void *key,
+                         size_t key_len, struct bb_err *err);
+/* As bb_fingerprint, under the fingerprinter's key. */
+int bb_fingerprinter_make(struct bb_fingerprinter *f, char *out,
+                          const char *const *parts, const size_t *lens,
+                          size_t n, struct bb_err *err);
+void bb_fingerprinter_free(struct bb_fingerprinter *f);
+
 #ifdef __cplusplus
 }
 #endif

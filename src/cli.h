@@ -124,12 +124,11 @@ int cli_fp_key(unsigned char *key, size_t *len, char *key_id,
  * (bytes outside ! to ~ as '?'), the rest starred: "ghp_****…a1b2". */
 void cli_mask(char *out, size_t cap, const char *v, size_t n);
 /* What scan and audit report of a finding instead of its value: fp
- * (BB_FINGERPRINT_HEX + 1 bytes) = keyed fingerprint of the rule id,
+ * (BB_FINGERPRINT_HEX + 1 bytes) = fpr's fingerprint of the rule id,
  * the value and, when not NULL, path; masked = cli_mask(). 0 or -1. */
 int cli_finding_marks(char *fp, char *masked, size_t mcap,
-                      const unsigned char *key, size_t key_len,
-                      const char *rule_id, const struct bb_finding *f,
-                      const char *path);
+                      struct bb_fingerprinter *fpr, const char *rule_id,
+                      const struct bb_finding *f, const char *path);
 /* Per rule: is it reported (not blackbar's internal rule, not a gate)?
  * NULL when out of memory (message printed); the caller frees. */
 bool *cli_reported_rules(const struct bb_ruleset *rs, const char *cmd);

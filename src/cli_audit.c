@@ -247,16 +247,15 @@ void cli_mask(char *out, size_t cap, const char *v, size_t n)
 }
 
 int cli_finding_marks(char *fp, char *masked, size_t mcap,
-                      const unsigned char *key, size_t key_len,
-                      const char *rule_id, const struct bb_finding *f,
-                      const char *path)
+                      struct bb_fingerprinter *fpr, const char *rule_id,
+                      const struct bb_finding *f, const char *path)
 {
     const char *parts[3] = { rule_id, f->value, path };
     size_t lens[3] = { strlen(rule_id), f->length,
                        path != NULL ? strlen(path) : 0 };
 
-    if (bb_fingerprint(fp, key, key_len, parts, lens, path != NULL ? 3 : 2,
-                       NULL) < 0) {
+    if (bb_fingerprinter_make(fpr, fp, parts, lens, path != NULL ? 3 : 2,
+                              NULL) < 0) {
         return -1;
     }
     cli_mask(masked, mcap, f->value, f->length);

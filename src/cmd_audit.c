@@ -253,83 +253,6 @@ struct run {
     bool failed;
 };
 
-/* s as a JSON string (RFC 8259: '"', '\\' and control bytes escaped;
- * the values here are file names, JSON paths and masked forms). */
-static void put_str(FILE *f, const char *s)
-{
-    const char *run = s;
-
-    putc_unlocked('"', f);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        fwrite_unlocked(run, 1, (size_t)(s - run), f);
-        if (c == '"' || c == '\\') {
-            putc_unlocked('\\', f);
-            putc_unlocked((int)c, f);
-        } else {
-            fprintf(f, "\\u%04x", c);
-        }
-        run = s + 1;
-    }
-    fwrite_unlocked(run, 1, (size_t)(s - run), f);
-    putc_unlocked('"', f);
-}
-
-/* One line of --findings, written directly: a million findings must not
- * slow the thread that takes the chunks back. */
-static int write_finding(struct run *r, const char *name,
-                         const struct aud_hit *h)
-{
-    struct bb_rule_info ri;
-    FILE *f = r->findings;
-
-    bb_ruleset_rule(&ri, r->c->o.rs, h->rule, NULL);
-    fputs("{\"file\":", f);
-    put_str(f, name);
-    fprintf(f, ",\"line\":%llu,\"path\":", (unsigned long long)h->line);
-    put_str(f, h->path);
-    fputs(",\"rule\":", f);
-    put_str(f, ri.id);
-    fputs(",\"type\":", f);
-    put_str(f, ri.type);
-    fprintf(f, ",\"severity\":\"%s\",\"masked\":",
-            cli_severity_name(ri.severity));
-    put_str(f, h->masked);
-    fprintf(f, ",\"fingerprint\":\"%s\"", h->fp);
-    if (h->day[0] != '\0') {
-        fprintf(f, ",\"day\":\"%s\"", h->day);
-    }
-    return fputs("}\n", f) == EOF ? -1 : 0;
-}
-
-static int sarif_finding(struct run *r, const char *name,
-                         const struct aud_hit *h)
-{
-    struct bb_rule_info ri;
-    struct cli_sarif_loc loc = { name, h->line, 0, 0, h->path };
-    cJSON *o;
-    char *s;
-    int rc;
-
-    bb_ruleset_rule(&ri, r->c->o.rs, h->rule, NULL);
-    o = cli_sarif_result(&ri, r->sarif_index[h->rule], &loc, h->masked,
-                         h->fp);
-    s = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (s == NULL) {
-        cli_error("audit", "out of memory");
-        return -1;
-    }
-    rc = fprintf(r->out, "%s%s", r->n_sarif++ > 0 ? ",\n" : "", s) < 0
-             ? -1 : 0;
-    free(s);
-    return rc;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -344,17 +267,19 @@ static int take_chunk(struct run *r, const struct aud_chunk *ch)
     const char *name = aud_input_name(&r->c->o, ch->file);
     size_t i;
 
-    for (i = 0; r->findings != NULL && i < ch->n_hits; i++) {
-        if (write_finding(r, name, &ch->hits[i]) < 0) {
-            cli_error("audit", "%s: %s", r->c->findings, strerror(errno));
-            return -1;
-        }
+    if (ch->flines_len > 0 &&
+        fwrite(ch->flines, 1, ch->flines_len, r->findings) !=
+            ch->flines_len) {
+        cli_error("audit", "%s: %s", r->c->findings, strerror(errno));
+        return -1;
     }
-    for (i = 0; r->sarif_index != NULL && i < ch->n_hits; i++) {
-        if (sarif_finding(r, name, &ch->hits[i]) < 0) {
-            return -1;
-        }
+    if (ch->sarif_len > 0 &&
+        (fputs(r->n_sarif > 0 ? ",\n" : "", r->out) == EOF ||
+         fwrite(ch->sarif, 1, ch->sarif_len, r->out) != ch->sarif_len)) {
+        cli_error("audit", "cannot write the report");
+        return -1;
     }
+    r->n_sarif += ch->sarif_len > 0;
     for (i = 0; i < ch->n_errs; i++) {
         cli_error("audit", "%s:%llu: %s", name,
                   (unsigned long long)ch->errs[i].line, ch->errs[i].msg);
@@ -490,7 +415,7 @@ static int write_partial(struct run *r)
  * they are found. */
 static int open_out(struct run *r)
 {
-    const struct audit_cli *c = r->c;
+    struct audit_cli *c = r->c;
 
     if (c->partial != NULL && strcmp(c->partial, "-") == 0) {
         return 0;
@@ -511,6 +436,7 @@ static int open_out(struct run *r)
         cli_error("audit", "cannot write the report");
         return -1;
     }
+    c->o.sarif_index = r->sarif_index;
     return 0;
 }
 
@@ -572,6 +498,7 @@ static int prepare(struct run *r, bool **report, char *key_id)
             cli_error("audit", "%s: %s", c->findings, strerror(errno));
             return -1;
         }
+        c->o.findings = true;
     }
     if (c->o.redact_dir != NULL && copy_setup(r) < 0) {
         return -1;

@@ -33,16 +33,42 @@ struct aud_opts {
     const char *as_name;      /* --as */
     uint64_t first_line;      /* --first-line */
     bool progress;
+    bool findings;            /* --findings: chunks carry their lines */
+    const size_t *sarif_index; /* --report sarif: rule -> its index */
 };
 
-/* One finding, resolved to its record. */
-struct aud_hit {
+#define AUD_FP_LEN (BB_FINGERPRINT_HEX / 2)
+
+/* One finding as the worker sees it, tied to its record and value. */
+struct aud_find {
     uint64_t line;
     size_t rule;
-    char *path;              /* JSON path, "" for a line that is not JSON */
-    char fp[BB_FINGERPRINT_HEX + 1];
-    char masked[64];
-    char day[11];            /* "" without a time */
+    const char *path;        /* JSON path, "" for a line that is not JSON */
+    const char *fp;          /* BB_FINGERPRINT_HEX hex digits */
+    const char *masked;
+    const char *day;         /* "YYYY-MM-DD", "" without a time */
+};
+
+/* One finding as the report keeps it. */
+struct aud_hit {
+    uint32_t rule;
+    unsigned char fp[AUD_FP_LEN];
+};
+
+/* A chunk's findings counted by rule, day and JSON path with its
+ * indices starred ("input[*].content"): open addressing, path NULL in a
+ * free slot. */
+struct aud_tent {
+    char *path;
+    size_t rule;
+    char day[11];
+    uint64_t n;
+};
+
+struct aud_tally {
+    struct aud_tent *e;
+    size_t cap;              /* a power of two */
+    size_t n;
 };
 
 /* A record with findings (for the worst-records list). */
@@ -74,10 +100,19 @@ struct aud_chunk {
     /* results */
     uint64_t records;
     uint64_t not_json;
-    struct aud_hit *hits;
+    struct aud_hit *hits;    /* in order, for the distinct values */
     size_t n_hits;
+    size_t cap_hits;
+    struct aud_tally tally;
+    char *flines;            /* --findings: the chunk's lines */
+    size_t flines_len;
+    char *sarif;             /* --report sarif: its results, ",\n" apart */
+    size_t sarif_len;
+    FILE *fl;                /* open on flines and sarif until sealed */
+    FILE *fs;
     struct aud_rec *recs;
     size_t n_recs;
+    size_t cap_recs;
     struct aud_lerr *errs;   /* lines skipped or not scannable */
     size_t n_errs;
 };
@@ -85,6 +120,16 @@ struct aud_chunk {
 void aud_chunk_free(struct aud_chunk *c);
 /* Record an error for a line (message copied); -1 out of memory. */
 int aud_chunk_err(struct aud_chunk *c, uint64_t line, const char *msg);
+
+/* cmd_audit_hits.c: a finding of chunk c, for the report and the
+ * outputs o asks for; 0, or -1 out of memory. */
+int aud_chunk_finding(struct aud_chunk *c, const struct aud_opts *o,
+                      const struct aud_find *d);
+/* The worker is done with c: its outputs are complete. 0 or -1. */
+int aud_chunk_seal(struct aud_chunk *c);
+void aud_tally_free(struct aud_tally *t);
+/* 32 hex digits into AUD_FP_LEN bytes; -1 when they are not that. */
+int aud_fp_bin(unsigned char *out, const char *hex);
 
 /* cmd_audit_src.c: an input's bytes, plain or gzip (by its magic). */
 struct aud_src;

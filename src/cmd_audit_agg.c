@@ -97,27 +97,6 @@ struct cnt *cmap_sorted(const struct cmap *m)
     return v;
 }
 
-/* "input[3].content" -> "input[*].content" */
-static void star(char *out, size_t cap, const char *path)
-{
-    size_t o = 0;
-
-    while (*path != '\0' && o + 4 < cap) {
-        if (*path == '[') {
-            const char *e = strchr(path, ']');
-
-            if (e != NULL) {
-                memcpy(out + o, "[*]", 3);
-                o += 3;
-                path = e + 1;
-                continue;
-            }
-        }
-        out[o++] = *path++;
-    }
-    out[o] = '\0';
-}
-
 int aud_agg_new(struct aud_agg **out, const struct bb_ruleset *rs,
                 const char *key_id)
 {
@@ -164,33 +143,49 @@ long intern(struct aud_agg *a, const char *id, const char *type)
     return (long)a->n_rules++;
 }
 
-static int unhex(unsigned char *out, const char *hex, size_t n)
+/* The interned index of the ruleset's rule. */
+static long intern_rule(struct aud_agg *a, size_t rule)
 {
-    size_t i;
+    struct bb_rule_info ri;
+    long r;
 
-    for (i = 0; i < 2 * n; i++) {
-        char c = hex[i];
-        int v = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-        if (v < 0) {
+    if (a->rule_map == NULL) {
+        a->rule_map = calloc(bb_ruleset_count(a->rs) + 1, sizeof(long));
+        if (a->rule_map == NULL) {
             return -1;
         }
-        out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
     }
-    return 0;
+    if (a->rule_map[rule] == 0) {
+        bb_ruleset_rule(&ri, a->rs, rule, NULL);
+        r = intern(a, ri.id, ri.type);
+        if (r < 0) {
+            return -1;
+        }
+        a->rule_map[rule] = r + 1;
+    }
+    return a->rule_map[rule] - 1;
 }
 
-/* Add a distinct value (32 hex digits) of rule index r. */
-int add_fp(struct aud_agg *a, const char *hex, uint32_t r)
+/* The slot of fp in a table of cap (a power of two) slots: the
+ * fingerprints are keyed hashes, so their first bytes are hash enough. */
+static size_t fp_slot(const struct fpe *t, size_t cap, const unsigned char *fp)
 {
-    unsigned char fp[16];
+    uint64_t h;
     size_t i;
 
-    if (unhex(fp, hex, 16) < 0) {
-        return -1;
+    memcpy(&h, fp, sizeof(h));
+    i = (size_t)h & (cap - 1);
+    while (t[i].rule != 0 && memcmp(t[i].fp, fp, AUD_FP_LEN) != 0) {
+        i = (i + 1) & (cap - 1);
     }
-    if (a->fp_n * 10 >= a->fp_cap * 7) {
+    return i;
+}
+
+int add_fp(struct aud_agg *a, const unsigned char *fp, uint32_t r)
+{
+    size_t i;
+
+    if ((a->fp_n + 1) * 10 >= a->fp_cap * 7) {
         size_t nc = a->fp_cap ? 2 * a->fp_cap : 1024;
         struct fpe *nf = calloc(nc, sizeof(*nf));
 
@@ -198,27 +193,18 @@ int add_fp(struct aud_agg *a, const char *hex, uint32_t r)
             return -1;
         }
         for (i = 0; i < a->fp_cap; i++) {
-            if (a->fps[i].used) {
-                size_t j = hash((char *)a->fps[i].fp, 16) % nc;
-
-                while (nf[j].used) {
-                    j = (j + 1) % nc;
-                }
-                nf[j] = a->fps[i];
+            if (a->fps[i].rule != 0) {
+                nf[fp_slot(nf, nc, a->fps[i].fp)] = a->fps[i];
             }
         }
         free(a->fps);
         a->fps = nf;
         a->fp_cap = nc;
     }
-    i = hash((char *)fp, 16) % a->fp_cap;
-    while (a->fps[i].used && memcmp(a->fps[i].fp, fp, 16) != 0) {
-        i = (i + 1) % a->fp_cap;
-    }
-    if (!a->fps[i].used) {
-        memcpy(a->fps[i].fp, fp, 16);
-        a->fps[i].rule = r;
-        a->fps[i].used = true;
+    i = fp_slot(a->fps, a->fp_cap, fp);
+    if (a->fps[i].rule == 0) {
+        memcpy(a->fps[i].fp, fp, AUD_FP_LEN);
+        a->fps[i].rule = r + 1;
         a->fp_n++;
     }
     return 0;
@@ -326,25 +312,23 @@ static char *types_of(const struct aud_agg *a, const struct aud_hit *h,
     return s;
 }
 
-static int add_hit(struct aud_agg *a, const struct aud_hit *h)
+/* A chunk's counts of one (rule, day, path). */
+static int add_tally(struct aud_agg *a, const struct aud_tent *t)
 {
     struct bb_rule_info ri;
-    char path[4096];
     char day[128];
     long r;
 
-    bb_ruleset_rule(&ri, a->rs, h->rule, NULL);
-    star(path, sizeof(path), h->path);
-    snprintf(day, sizeof(day), "%s\x1f%s", h->day, ri.type);
-    r = intern(a, ri.id, ri.type);
-    if (r < 0 || cmap_add(&a->by_type, ri.type, 1) < 0 ||
-        cmap_add(&a->by_rule, ri.id, 1) < 0 ||
-        cmap_add(&a->by_path, path, 1) < 0 ||
-        (h->day[0] != '\0' && cmap_add(&a->by_day, day, 1) < 0) ||
-        add_fp(a, h->fp, (uint32_t)r) < 0) {
+    bb_ruleset_rule(&ri, a->rs, t->rule, NULL);
+    r = intern_rule(a, t->rule);
+    snprintf(day, sizeof(day), "%s\x1f%s", t->day, ri.type);
+    if (r < 0 || cmap_add(&a->by_type, ri.type, t->n) < 0 ||
+        cmap_add(&a->by_rule, ri.id, t->n) < 0 ||
+        cmap_add(&a->by_path, t->path, t->n) < 0 ||
+        (t->day[0] != '\0' && cmap_add(&a->by_day, day, t->n) < 0)) {
         return -1;
     }
-    a->findings++;
+    a->findings += t->n;
     return 0;
 }
 
@@ -365,8 +349,16 @@ int aud_agg_chunk(struct aud_agg *a, const char *name,
     a->bytes += c->bytes;
     a->not_json += c->not_json;
     a->with += c->n_recs;
+    for (i = 0; i < c->tally.cap; i++) {
+        if (c->tally.e[i].path != NULL &&
+            add_tally(a, &c->tally.e[i]) < 0) {
+            return -1;
+        }
+    }
     for (i = 0; i < c->n_hits; i++) {
-        if (add_hit(a, &c->hits[i]) < 0) {
+        long r = intern_rule(a, c->hits[i].rule);
+
+        if (r < 0 || add_fp(a, c->hits[i].fp, (uint32_t)r) < 0) {
             return -1;
         }
     }
@@ -428,6 +420,7 @@ void aud_agg_free(struct aud_agg *a)
     cmap_free(&a->by_path);
     cmap_free(&a->by_day);
     free(a->fps);
+    free(a->rule_map);
     for (i = 0; i < a->n_rules; i++) {
         free(a->rule_ids[i]);
         free(a->rule_types[i]);

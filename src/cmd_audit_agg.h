@@ -24,9 +24,8 @@ struct cmap {         /* open addressing, keys owned */
 };
 
 struct fpe {          /* a distinct value: its fingerprint, binary */
-    unsigned char fp[16];
-    uint32_t rule;    /* index in rule_ids */
-    bool used;
+    unsigned char fp[AUD_FP_LEN];
+    uint32_t rule;    /* index in rule_ids + 1; 0: a free slot */
 };
 
 struct worst {
@@ -50,6 +49,7 @@ struct aud_agg {
     struct cmap by_type, by_rule, by_path, by_day; /* day: "D\x1fTYPE" */
     struct fpe *fps;
     size_t fp_cap, fp_n;
+    long *rule_map;   /* ruleset index -> interned index + 1 (0: not yet) */
     char **rule_ids;  /* interned rule ids (and their types) */
     char **rule_types;
     size_t n_rules;
@@ -64,8 +64,8 @@ int cmap_add(struct cmap *m, const char *key, uint64_t n);
 struct cnt *cmap_sorted(const struct cmap *m);
 /* The index of a rule id (and its type) in the report's list. */
 long intern(struct aud_agg *a, const char *id, const char *type);
-/* Add a distinct value: 32 hex digits, of rule index r. */
-int add_fp(struct aud_agg *a, const char *hex, uint32_t r);
+/* Add a distinct value (a binary fingerprint) of interned rule r. */
+int add_fp(struct aud_agg *a, const unsigned char *fp, uint32_t r);
 /* The entry of input name (the last one if it is the same name). */
 struct fileinfo *file_of(struct aud_agg *a, const char *name);
 int file_err(struct fileinfo *fi, uint64_t line, const char *msg);

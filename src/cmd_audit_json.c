@@ -133,9 +133,10 @@ static int by_fp(const void *x, const void *y, void *ids)
     const struct fpe *a = *(const struct fpe *const *)x;
     const struct fpe *b = *(const struct fpe *const *)y;
     char **id = ids;
-    int c = a->rule == b->rule ? 0 : strcmp(id[a->rule], id[b->rule]);
+    int c = a->rule == b->rule ? 0
+            : strcmp(id[a->rule - 1], id[b->rule - 1]);
 
-    return c != 0 ? c : memcmp(a->fp, b->fp, 16);
+    return c != 0 ? c : memcmp(a->fp, b->fp, AUD_FP_LEN);
 }
 
 /* "fingerprints":{"rule":{"type":"T","values":"hexhex..."},...}: one
@@ -143,17 +144,14 @@ static int by_fp(const void *x, const void *y, void *ids)
 static int put_fps(FILE *f, const struct aud_agg *a)
 {
     struct fpe **v = calloc(a->fp_n + 1, sizeof(*v));
-    size_t *order = calloc(a->n_rules + 1, sizeof(*order));
     size_t i;
     size_t k = 0;
 
-    if (v == NULL || order == NULL) {
-        free(v);
-        free(order);
+    if (v == NULL) {
         return -1;
     }
     for (i = 0; i < a->fp_cap; i++) {
-        if (a->fps[i].used) {
+        if (a->fps[i].rule != 0) {
             v[k++] = &a->fps[i];
         }
     }
@@ -164,16 +162,15 @@ static int put_fps(FILE *f, const struct aud_agg *a)
 
         if (i == 0 || v[i]->rule != v[i - 1]->rule) {
             fprintf(f, "%s\"%s\":{\"type\":\"%s\",\"values\":\"",
-                    i > 0 ? "\"}," : "", a->rule_ids[v[i]->rule],
-                    a->rule_types[v[i]->rule]);
+                    i > 0 ? "\"}," : "", a->rule_ids[v[i]->rule - 1],
+                    a->rule_types[v[i]->rule - 1]);
         }
-        for (b = 0; b < 16; b++) {
+        for (b = 0; b < AUD_FP_LEN; b++) {
             fprintf(f, "%02x", v[i]->fp[b]);
         }
     }
     fputs(k > 0 ? "\"}}" : "}", f);
     free(v);
-    free(order);
     return 0;
 }
 
@@ -255,7 +252,13 @@ static int merge_fps(struct aud_agg *a, const cJSON *o)
             return -1;
         }
         for (i = 0; i < n; i += 32) {
-            if (add_fp(a, v->valuestring + i, (uint32_t)idx) < 0) {
+            unsigned char fp[AUD_FP_LEN];
+            char hex[33];
+
+            memcpy(hex, v->valuestring + i, 32);
+            hex[32] = '\0';
+            if (aud_fp_bin(fp, hex) < 0 ||
+                add_fp(a, fp, (uint32_t)idx) < 0) {
                 return -1;
             }
         }

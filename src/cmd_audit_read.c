@@ -45,9 +45,10 @@ void aud_chunk_free(struct aud_chunk *c)
     if (c == NULL) {
         return;
     }
-    for (i = 0; i < c->n_hits; i++) {
-        free(c->hits[i].path);
-    }
+    aud_chunk_seal(c);
+    aud_tally_free(&c->tally);
+    free(c->flines);
+    free(c->sarif);
     for (i = 0; i < c->n_errs; i++) {
         free(c->errs[i].msg);
     }

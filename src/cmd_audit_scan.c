@@ -33,6 +33,7 @@ struct raw {
 struct aud_worker {
     const struct aud_opts *o;
     struct bb_redactor *rd;
+    struct bb_fingerprinter *fpr;
     struct bb_scrubber *s;
     struct val *vals;
     size_t n_vals;
@@ -78,8 +79,8 @@ static int observe(const struct bb_finding *f, void *userdata)
     }
     r = &w->raw[w->n_raw];
     bb_ruleset_rule(&ri, w->o->rs, f->rule, NULL);
-    if (cli_finding_marks(r->fp, r->masked, sizeof(r->masked), w->o->key,
-                          w->o->key_len, ri.id, f, NULL) < 0) {
+    if (cli_finding_marks(r->fp, r->masked, sizeof(r->masked), w->fpr,
+                          ri.id, f, NULL) < 0) {
         w->failed = BB_EINVAL;
         return BB_EINVAL;
     }
@@ -104,6 +105,7 @@ int aud_worker_new(void **out, void *opts)
      * which placeholders would, growing with every distinct value */
     if (bb_redactor_new(&w->rd, w->o->rs, &err) < 0 ||
         bb_redactor_set_operator(w->rd, "remove", &err) < 0 ||
+        bb_fingerprinter_new(&w->fpr, w->o->key, w->o->key_len, &err) < 0 ||
         bb_scrubber_new(&w->s, w->o->rs, w->rd, discard, NULL, &err) < 0) {
         cli_fail("audit", &err);
         aud_worker_free(w);
@@ -127,6 +129,7 @@ void aud_worker_free(void *worker)
     }
     bb_scrubber_free(w->s);
     bb_redactor_free(w->rd);
+    bb_fingerprinter_free(w->fpr);
     aud_wcopy_free(w->copy);
     free(w->vals);
     free(w->paths);
@@ -348,23 +351,14 @@ static int by_off(const void *a, const void *b)
 static int collect(struct aud_worker *w, struct aud_chunk *c,
                    uint64_t line, const char *day)
 {
-    struct aud_hit *nh;
     size_t i;
 
-    if (w->n_raw == 0) {
-        return 0;
-    }
     if (w->n_raw > 1) {
         qsort(w->raw, w->n_raw, sizeof(*w->raw), by_off);
     }
-    nh = realloc(c->hits, (c->n_hits + w->n_raw) * sizeof(*nh));
-    if (nh == NULL) {
-        return -1;
-    }
-    c->hits = nh;
     for (i = 0; i < w->n_raw; i++) {
         const struct raw *r = &w->raw[i];
-        struct aud_hit *h = &c->hits[c->n_hits];
+        struct aud_find d = { line, r->rule, "", r->fp, r->masked, day };
         size_t lo = 0;
         size_t hi = w->n_vals;
 
@@ -377,31 +371,31 @@ static int collect(struct aud_worker *w, struct aud_chunk *c,
                 hi = mid;
             }
         }
-        h->path = strdup(w->n_vals > 0 ? w->paths + w->vals[lo].path : "");
-        if (h->path == NULL) {
+        if (w->n_vals > 0) {
+            d.path = w->paths + w->vals[lo].path;
+        }
+        if (aud_chunk_finding(c, w->o, &d) < 0) {
             return -1;
         }
-        h->line = line;
-        h->rule = r->rule;
-        memcpy(h->fp, r->fp, sizeof(h->fp));
-        memcpy(h->masked, r->masked, sizeof(h->masked));
-        memcpy(h->day, day, sizeof(h->day));
-        c->n_hits++;
     }
     return 0;
 }
 
 static int add_rec(struct aud_chunk *c, uint64_t line, size_t n)
 {
-    struct aud_rec *nr = realloc(c->recs, (c->n_recs + 1) * sizeof(*nr));
+    if (c->n_recs == c->cap_recs) {
+        size_t nc = c->cap_recs ? 2 * c->cap_recs : 64;
+        struct aud_rec *nr = realloc(c->recs, nc * sizeof(*nr));
 
-    if (nr == NULL) {
-        return -1;
+        if (nr == NULL) {
+            return -1;
+        }
+        c->recs = nr;
+        c->cap_recs = nc;
     }
-    c->recs = nr;
-    nr[c->n_recs].line = line;
-    nr[c->n_recs].findings = n;
-    nr[c->n_recs].first_hit = c->n_hits - n;
+    c->recs[c->n_recs].line = line;
+    c->recs[c->n_recs].findings = n;
+    c->recs[c->n_recs].first_hit = c->n_hits - n;
     c->n_recs++;
     return 0;
 }
@@ -519,6 +513,10 @@ int aud_worker_run(void *worker, struct cli_job *job)
         p = e + (nl != NULL);
     }
     if (w->copy != NULL && aud_wcopy_end(w->copy) < 0) {
+        return -1;
+    }
+    if (aud_chunk_seal(c) < 0) {
+        cli_error("audit", "out of memory");
         return -1;
     }
     return w->failed != 0 ? -1 : 0;

@@ -31,6 +31,7 @@ struct raw_hit {
 struct scan_worker {
     const struct scan_opts *o;
     struct bb_redactor *rd;
+    struct bb_fingerprinter *fpr;
     char *buf;
     size_t cap;
     size_t used;       /* bytes of buf that held input (wiped) */
@@ -116,7 +117,8 @@ int scan_worker_new(struct scan_worker **out, const struct scan_opts *o)
     /* output is discarded: "remove" keeps no table of the values seen,
      * which placeholders would, growing with every distinct value */
     if (bb_redactor_new(&w->rd, o->rs, &err) < 0 ||
-        bb_redactor_set_operator(w->rd, "remove", &err) < 0) {
+        bb_redactor_set_operator(w->rd, "remove", &err) < 0 ||
+        bb_fingerprinter_new(&w->fpr, o->key, o->key_len, &err) < 0) {
         cli_fail("scan", &err);
         bb_redactor_free(w->rd);
         free(w);
@@ -148,6 +150,7 @@ void scan_worker_free(struct scan_worker *w)
     free(w->raw);
     bb_scrubber_free(w->s);
     bb_redactor_free(w->rd);
+    bb_fingerprinter_free(w->fpr);
     free(w);
 }
 
@@ -186,8 +189,8 @@ static int observe(const struct bb_finding *f, void *userdata)
     h->length = f->length;
     h->rule = f->rule;
     bb_ruleset_rule(&ri, o->rs, f->rule, NULL);
-    if (cli_finding_marks(h->fp, h->masked, sizeof(h->masked), o->key,
-                          o->key_len, ri.id, f, w->unit->key_path) < 0) {
+    if (cli_finding_marks(h->fp, h->masked, sizeof(h->masked), w->fpr,
+                          ri.id, f, w->unit->key_path) < 0) {
         w->failed = BB_EINVAL;
         return BB_EINVAL;
     }

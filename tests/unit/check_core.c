@@ -407,6 +407,51 @@ START_TEST(test_fingerprint)
 }
 END_TEST
 
+/* A fingerprinter gives bb_fingerprint's values (Python's hmac again),
+ * value after value under one key, whatever came before. */
+START_TEST(test_fingerprinter)
+{
+    const char *parts[3] = { "github-pat", "ghp_x", "a/b.py" };
+    size_t lens[3] = { 10, 5, 6 };
+    char big_key[1025];
+    char v[70];
+    char fp[BB_FINGERPRINT_HEX + 1];
+    struct bb_fingerprinter *f = NULL;
+    struct bb_err err;
+    int i;
+
+    ck_assert_int_eq(bb_fingerprinter_new(&f, "k3y", 3, &err), 0);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(bb_fingerprinter_make(f, fp, parts, lens, 3, &err),
+                         0);
+        ck_assert_str_eq(fp, "681b9c6b1cc7b37cf302557493ecc31c");
+        ck_assert_int_eq(bb_fingerprinter_make(f, fp, parts, lens, 2, &err),
+                         0);
+        ck_assert_str_eq(fp, "bcfb4bda5c547e1afc22ba1335c9fc9a");
+    }
+    ck_assert_int_eq(bb_fingerprinter_make(f, fp, parts, lens, 0, &err),
+                     BB_EINVAL);
+    bb_fingerprinter_free(f);
+    /* a key longer than SHA-256's block is hashed first, as HMAC says */
+    memset(big_key, 'K', sizeof(big_key));
+    memset(v, 'v', sizeof(v));
+    parts[0] = "rule";
+    parts[1] = v;
+    lens[0] = 4;
+    lens[1] = sizeof(v);
+    ck_assert_int_eq(bb_fingerprinter_new(&f, big_key, 100, &err), 0);
+    ck_assert_int_eq(bb_fingerprinter_make(f, fp, parts, lens, 2, &err), 0);
+    ck_assert_str_eq(fp, "f3e0d7d01021b3a2d068b5cf92ac2ea5");
+    bb_fingerprinter_free(f);
+    f = (struct bb_fingerprinter *)&err; /* set to NULL on failure */
+    ck_assert_int_eq(bb_fingerprinter_new(&f, big_key, 1025, &err),
+                     BB_EINVAL);
+    ck_assert_ptr_null(f);
+    ck_assert_int_eq(bb_fingerprinter_new(&f, "", 0, &err), BB_EINVAL);
+    bb_fingerprinter_free(NULL);
+}
+END_TEST
+
 Suite *core_suite(void);
 
 Suite *core_suite(void)
@@ -423,6 +468,7 @@ Suite *core_suite(void)
     tcase_add_test(core, test_utf8_tail_prefix);
     tcase_add_test(core, test_alloc);
     tcase_add_test(core, test_fingerprint);
+    tcase_add_test(core, test_fingerprinter);
     suite_add_tcase(s, core);
     tcase_add_loop_test(limits, test_buf_limit, 0,
                         (int)BB_ARRAY_LEN(limit_sizes));
