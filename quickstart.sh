@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")"
 DEPS="build-essential autoconf automake libtool pkg-config \
-libpcre2-dev libcjson-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev check zlib1g-dev libisal-dev"
+libpcre2-dev libcjson-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev check libisal-dev"
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=
 else

@@ -229,7 +229,29 @@ same "-j 1: every finding of the 60 copies" \
 check "-j 1 and -j 3: the same report" cmp -s mid1.json mid3.json
 check "-j 1 and -j 3: the same findings file" cmp -s mid1.f mid3.f
 check "-j 1 and -j 3: the same partial" cmp -s mid1.part mid3.part
-rm -f mid.jsonl mid?.*
+# A gzip log's copy: a gzip member a chunk, compressed by the workers
+gzip -c mid.jsonl > mid.gz
+"$BLACKBAR" audit -j 3 -q -o /dev/null --redact-to midcp \
+    --consistent-across-files mid.jsonl mid.gz
+check "a gzip log of several chunks: its copy passes gzip -t" \
+    gzip -t midcp/mid.gz
+check "a gzip log of several chunks: the copy is the plain copy, gzipped" \
+    cmp -s <(gzip -dc midcp/mid.gz) midcp/mid.jsonl
+# gzip members: each a 10-byte header (no name), deflate data, 8 bytes
+check "a gzip log of several chunks: the copy has several members" \
+    test "$(node -e 'const z = require("zlib");
+        const b = require("fs").readFileSync(process.argv[1]);
+        let n = 0;
+        for (let at = 0; at < b.length; n++) {
+            const r = z.inflateRawSync(b.subarray(at + 10), { info: true });
+            at += 10 + r.engine.bytesWritten + 8;
+        }
+        console.log(n);' midcp/mid.gz)" -gt 1
+expect "a gzip log of several chunks: its copy audited" 0 --report json \
+    midcp/mid.gz
+same "a gzip log of several chunks: its copy has 0 findings" \
+    "$(js "$out" r.totals.findings)" 0
+rm -rf mid.jsonl mid?.* mid.gz midcp
 
 # --- --redact-to ------------------------------------------------------
 # norm: the inserted values (in a log) and the placeholders (in a copy)
