@@ -312,3 +312,30 @@ int cli_read_path(const char *path, const char *cmd,
     }
     return rc;
 }
+
+void cli_json_str(FILE *f, const char *s, size_t n)
+{
+    const char *run = s;
+    const char *end = s + n;
+
+    flockfile(f);
+    putc_unlocked('"', f);
+    for (; s < end; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        fwrite_unlocked(run, 1, (size_t)(s - run), f);
+        if (c == '"' || c == '\\') {
+            putc_unlocked('\\', f);
+            putc_unlocked((int)c, f);
+        } else {
+            fprintf(f, "\\u%04x", c);
+        }
+        run = s + 1;
+    }
+    fwrite_unlocked(run, 1, (size_t)(s - run), f);
+    putc_unlocked('"', f);
+    funlockfile(f);
+}

@@ -67,6 +67,10 @@ enum cli_opt {
 struct bb_ruleset *cli_load_rules(const struct cli_rules *cr,
                                   const char *cmd);
 
+/* s[0, n) as a quoted JSON string: '"' and '\\' escaped, control bytes
+ * (NUL too) as \u00XX, everything else (UTF-8 too) as it is. */
+void cli_json_str(FILE *f, const char *s, size_t n);
+
 /* Read a whole (small) file; the caller frees with cli_free_file. */
 char *cli_read_file(const char *path, size_t max, size_t *len_out,
                     const char *cmd);

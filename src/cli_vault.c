@@ -41,35 +41,15 @@ FILE *cli_vault_create(const char *path, const char *cmd)
     return f;
 }
 
-/* s as a JSON string body. */
-static int put_json(FILE *f, const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
-        } else if (c < 0x20) {
-            fprintf(f, "\\u%04x", c);
-        } else {
-            fputc(c, f);
-        }
-    }
-    return ferror(f) ? -1 : 0;
-}
-
 int cli_vault_write(const char *ph, size_t plen, const char *val,
                     size_t vlen, void *userdata)
 {
     FILE *f = userdata;
 
-    fputs("{\"placeholder\":\"", f);
-    put_json(f, ph, plen);
-    fputs("\",\"value\":\"", f);
-    put_json(f, val, vlen);
-    fputs("\"}\n", f);
+    fputs("{\"placeholder\":", f);
+    cli_json_str(f, ph, plen);
+    fputs(",\"value\":", f);
+    cli_json_str(f, val, vlen);
+    fputs("}\n", f);
     return ferror(f) ? BB_EIO : 0;
 }

@@ -129,47 +129,21 @@ int aud_fp_bin(unsigned char *out, const char *hex)
     return strlen(hex) == 2 * AUD_FP_LEN ? unhex(out, hex, AUD_FP_LEN) : -1;
 }
 
-/* s as a JSON string (RFC 8259: '"', '\\' and control bytes escaped;
- * the values here are file names, JSON paths and masked forms). */
-static void put_str(FILE *f, const char *s)
-{
-    const char *run = s;
-
-    putc_unlocked('"', f);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        fwrite_unlocked(run, 1, (size_t)(s - run), f);
-        if (c == '"' || c == '\\') {
-            putc_unlocked('\\', f);
-            putc_unlocked((int)c, f);
-        } else {
-            fprintf(f, "\\u%04x", c);
-        }
-        run = s + 1;
-    }
-    fwrite_unlocked(run, 1, (size_t)(s - run), f);
-    putc_unlocked('"', f);
-}
-
 /* One line of --findings. */
 static void finding_line(FILE *f, const char *name, const struct aud_find *d,
                          const struct bb_rule_info *ri)
 {
     fputs("{\"file\":", f);
-    put_str(f, name);
+    cli_json_str(f, name, strlen(name));
     fprintf(f, ",\"line\":%llu,\"path\":", (unsigned long long)d->line);
-    put_str(f, d->path);
+    cli_json_str(f, d->path, strlen(d->path));
     fputs(",\"rule\":", f);
-    put_str(f, ri->id);
+    cli_json_str(f, ri->id, strlen(ri->id));
     fputs(",\"type\":", f);
-    put_str(f, ri->type);
+    cli_json_str(f, ri->type, strlen(ri->type));
     fprintf(f, ",\"severity\":\"%s\",\"masked\":",
             cli_severity_name(ri->severity));
-    put_str(f, d->masked);
+    cli_json_str(f, d->masked, strlen(d->masked));
     fprintf(f, ",\"fingerprint\":\"%s\"", d->fp);
     if (d->day[0] != '\0') {
         fprintf(f, ",\"day\":\"%s\"", d->day);
