@@ -5,6 +5,7 @@
 #ifndef BB_CLI_H
 #define BB_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -70,6 +71,22 @@ struct bb_ruleset *cli_load_rules(const struct cli_rules *cr,
 /* s[0, n) as a quoted JSON string: '"' and '\\' escaped, control bytes
  * (NUL too) as \u00XX, everything else (UTF-8 too) as it is. */
 void cli_json_str(FILE *f, const char *s, size_t n);
+
+/* A file written whole or not at all (cli_atomic.c): f writes to a
+ * temporary file beside final (.NAME.tmp.XXXXXX, mode 0644), which
+ * cli_atomic_commit flushes to disk and renames to final. */
+struct cli_atomic {
+    FILE *f;
+    char tmp[PATH_MAX];
+    char final[PATH_MAX];
+};
+/* 0, or -1 (message printed; nothing left behind). */
+int cli_atomic_open(struct cli_atomic *a, const char *final, const char *cmd);
+/* 0, or -1 with errno set and the temporary file removed (no message:
+ * the caller says what could not be written). */
+int cli_atomic_commit(struct cli_atomic *a);
+/* Close and remove the temporary file; nothing when none is open. */
+void cli_atomic_abort(struct cli_atomic *a);
 
 /* Read a whole (small) file; the caller frees with cli_free_file. */
 char *cli_read_file(const char *path, size_t max, size_t *len_out,

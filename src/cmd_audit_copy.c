@@ -13,12 +13,9 @@
  * runs on every core instead of on the thread that writes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <isa-l/igzip_lib.h>
 
@@ -30,9 +27,8 @@ struct aud_copy {
     size_t file;
     bool open;
     bool bad;
-    char tmp[PATH_MAX];
     char final[PATH_MAX];
-    FILE *f;
+    struct cli_atomic at;     /* at.f: NULL when bad from the start */
     char **used;  /* the names written in this run */
     size_t n_used;
 };
@@ -86,9 +82,7 @@ static int names(struct aud_copy *cp, const char *name)
         base = "stdin.jsonl";
     }
     if (snprintf(cp->final, sizeof(cp->final), "%s/%s", cp->o->redact_dir,
-                 base) >= (int)sizeof(cp->final) ||
-        snprintf(cp->tmp, sizeof(cp->tmp), "%s/.%s.tmp.XXXXXX",
-                 cp->o->redact_dir, base) >= (int)sizeof(cp->tmp)) {
+                 base) >= (int)sizeof(cp->final)) {
         cli_error("audit", "%s: the name is too long", cp->final);
         return -1;
     }
@@ -101,56 +95,29 @@ static int names(struct aud_copy *cp, const char *name)
     return claim(cp, name);
 }
 
-static int start(struct aud_copy *cp, const struct aud_chunk *c,
-                 const char *name)
+static void start(struct aud_copy *cp, const struct aud_chunk *c,
+                  const char *name)
 {
-    int fd;
-
     cp->file = c->file;
     cp->open = true;
-    cp->bad = false;
-    if (names(cp, name) < 0) {
-        cp->bad = true;
-        return 0;
-    }
-    fd = mkstemp(cp->tmp);
-    if (fd < 0 || fchmod(fd, 0644) < 0) {
-        cli_error("audit", "%s: %s", cp->tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(cp->tmp);
-        }
-        cp->tmp[0] = '\0';
-        cp->bad = true;
-        return 0;
-    }
-    cp->f = fdopen(fd, "w");
-    if (cp->f == NULL) {
-        close(fd);
-        cp->bad = true;
-    }
-    return 0;
+    cp->bad = names(cp, name) < 0 ||
+              cli_atomic_open(&cp->at, cp->final, "audit") < 0;
 }
 
 /* Close the copy: renamed if whole, else removed. 0, or -1 when it
  * could not be written (message printed). */
 static int finish(struct aud_copy *cp, const char *name)
 {
-    int rc = cp->bad ? -1 : 0;
+    int rc = 0;
 
-    if (cp->f != NULL && (fflush(cp->f) != 0 || fsync(fileno(cp->f)) != 0 ||
-                          fclose(cp->f) != 0)) {
+    if (cp->bad) {
+        cli_atomic_abort(&cp->at);
         rc = -1;
+    } else {
+        rc = cli_atomic_commit(&cp->at);
     }
-    cp->f = NULL;
     cp->open = false;
-    if (rc == 0 && rename(cp->tmp, cp->final) < 0) {
-        rc = -1;
-    }
     if (rc < 0) {
-        if (cp->tmp[0] != '\0') {
-            unlink(cp->tmp);
-        }
         cli_error("audit", "%s: no scrubbed copy: the input could not be "
                   "read and scrubbed whole", name);
     }
@@ -166,8 +133,8 @@ int aud_copy_chunk(struct aud_copy *cp, const struct aud_chunk *c,
     if (c->out_bad || c->n_errs > 0) {
         cp->bad = true;
     }
-    if (!cp->bad && c->out_len > 0 && cp->f != NULL) {
-        cp->bad = fwrite(c->out, 1, c->out_len, cp->f) != c->out_len;
+    if (!cp->bad && c->out_len > 0) {
+        cp->bad = fwrite(c->out, 1, c->out_len, cp->at.f) != c->out_len;
     }
     return c->last ? finish(cp, name) : 0;
 }
@@ -184,13 +151,7 @@ void aud_copy_free(struct aud_copy *cp)
     }
     free(cp->used);
     if (cp->open) {
-        cp->bad = true;
-        if (cp->f != NULL) {
-            fclose(cp->f);
-        }
-        if (cp->tmp[0] != '\0') {
-            unlink(cp->tmp);
-        }
+        cli_atomic_abort(&cp->at);
     }
     free(cp);
 }

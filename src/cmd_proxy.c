@@ -6,6 +6,7 @@
  * or SIGINT it stops accepting, lets the requests in flight finish (up
  * to --drain-timeout) and exits 0.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -275,14 +276,14 @@ static struct MHD_Daemon *start(struct proxy *p)
 
 static int write_port(const char *path, unsigned port)
 {
-    char tmp[4096];
-    FILE *f;
+    struct cli_atomic a;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
-        rename(tmp, path) != 0) {
-        cli_error("proxy", "cannot write %s", path);
+    if (cli_atomic_open(&a, path, "proxy") < 0) {
+        return -1;
+    }
+    fprintf(a.f, "%u\n", port);
+    if (cli_atomic_commit(&a) < 0) {
+        cli_error("proxy", "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;

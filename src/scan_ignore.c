@@ -452,50 +452,32 @@ static int put_entry(FILE *f, const struct bentry *e, bool last)
 static int write_file(const char *file, const struct scan_bwriter *bw,
                       const char *key_id)
 {
-    size_t n = strlen(file);
-    char *tmp = malloc(n + 16);
-    FILE *f = NULL;
+    struct cli_atomic a;
+    FILE *f;
     size_t i;
-    int fd;
     int rc = 0;
 
-    if (tmp == NULL) {
+    if (cli_atomic_open(&a, file, "scan") < 0) {
         return -1;
     }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", file);
-    fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) < 0 || (f = fdopen(fd, "w")) == NULL) {
-        cli_error("scan", "%s: %s", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return -1;
-    }
+    f = a.f;
     fprintf(f, "{\n  \"tool\": \"blackbar\",\n  \"version\": 1,\n"
             "  \"key_id\": \"%s\",\n  \"findings\": [\n", key_id);
     for (i = 0; rc == 0 && i < bw->n; i++) {
         rc = put_entry(f, &bw->e[i], i + 1 == bw->n);
     }
     fputs("  ]\n}\n", f);
-    if (rc < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0 ||
-        ferror(f)) {
-        rc = -1;
-    }
-    if (fclose(f) != 0) {
-        rc = -1;
-    }
-    if (rc == 0 && rename(tmp, file) < 0) {
-        rc = -1;
-    }
     if (rc < 0) {
+        cli_atomic_abort(&a);
+        cli_error("scan", "%s: cannot write the baseline", file);
+        return -1;
+    }
+    if (cli_atomic_commit(&a) < 0) {
         cli_error("scan", "%s: cannot write the baseline: %s", file,
                   strerror(errno));
-        unlink(tmp);
+        return -1;
     }
-    free(tmp);
-    return rc;
+    return 0;
 }
 
 int scan_bwriter_write(struct scan_bwriter *bw, const char *file,

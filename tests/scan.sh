@@ -55,6 +55,12 @@ expect "--write-baseline" 0 --write-baseline "$work/b.json" &&
     check "baseline written" test -s "$work/b.json"
 same "baseline: one entry a finding" \
     "$(grep -c '"fingerprint"' "$work/b.json")" "$nall"
+check "baseline: no temporary file left beside it" \
+    test -z "$(ls -A "$work" | grep '\.tmp\.')"
+expect "--write-baseline into a missing directory" 2 \
+    --write-baseline "$work/none/b.json"
+check "--write-baseline into a missing directory: the message" \
+    grep -q "none/\.b\.json\.tmp\..*No such file" "$err"
 expect "--baseline: clean" 0 -f json --baseline "$work/b.json"
 same "--baseline: 0 findings" "$(nfind "$out")" 0
 same "--baseline: all counted as baselined" "$(jnum "$out" baselined)" \
