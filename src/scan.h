@@ -121,6 +121,7 @@ int scan_push(struct cli_pipe *p, struct scan_unit *u);
 struct git_proc {
     int pid;
     FILE *out; /* its standard output */
+    FILE *in;  /* its standard input (git_batch_start), else NULL */
 };
 int git_start(struct git_proc *g, const char *const *argv, bool quiet);
 /* Wait for it; its exit status (0 ok), or -1. */
@@ -130,6 +131,15 @@ int git_finish(struct git_proc *g);
  * larger than max (*len_out = max + 1). */
 int git_output(char **out, size_t *len_out, const char *const *argv,
                size_t max, bool quiet);
+/* git cat-file --batch: many blobs through one process, which
+ * git_finish ends. */
+int git_batch_start(struct git_proc *g);
+/* Blob oid: 0 with *out (malloc'd, NUL-terminated) and *len; 1 when it
+ * is larger than max (skipped; *len its size); -2 out of memory; -1
+ * when git failed or the object is not a blob (the process is then of
+ * no more use). */
+int git_batch_blob(struct git_proc *g, const char *oid, size_t max,
+                   char **out, size_t *len);
 /* The work tree's top level (malloc'd), or NULL outside one. */
 char *git_toplevel(const char *dir);
 /* 0 inside a work tree, else -1 with a message. */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +38,8 @@ struct scan_worker {
     size_t used;       /* bytes of buf that held input (wiped) */
     char *blob;        /* the last staged blob read */
     size_t blob_len;
+    struct git_proc cat; /* git cat-file --batch, started at the first */
+    bool cat_on;
     struct raw_hit *raw;
     size_t n_raw;
     size_t cap_raw;
@@ -147,6 +150,9 @@ void scan_worker_free(struct scan_worker *w)
         free(w->buf);
     }
     drop_blob(w);
+    if (w->cat_on) {
+        git_finish(&w->cat);
+    }
     free(w->raw);
     bb_scrubber_free(w->s);
     bb_redactor_free(w->rd);
@@ -299,12 +305,27 @@ static int load(struct scan_worker *w, struct scan_unit *u,
         *data = u->data;
         *len = u->len;
     } else if (u->blob != NULL) {
-        const char *argv[] = { "git", "cat-file", "blob", u->blob, NULL };
         char *blob;
         size_t n;
+        int rc;
 
-        if (git_output(&blob, &n, argv, w->o->max_size, false) < 0) {
-            if (n > w->o->max_size) {
+        if (!w->cat_on) {
+            w->cat_on = git_batch_start(&w->cat) == 0;
+        }
+        rc = w->cat_on ? git_batch_blob(&w->cat, u->blob, w->o->max_size,
+                                        &blob, &n)
+                       : -1;
+        if (rc == -2) {
+            cli_error("scan", "%s: out of memory", u->path);
+            return -1;
+        }
+        if (rc == -1 && w->cat_on) {
+            kill(w->cat.pid, SIGTERM); /* out of step: a new one next */
+            git_finish(&w->cat);
+            w->cat_on = false;
+        }
+        if (rc != 0) {
+            if (rc == 1) {
                 u->skip = SKIP_LARGE;
             } else {
                 set_error(u, "git cat-file failed");

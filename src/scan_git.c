@@ -19,23 +19,32 @@
 
 extern char **environ;
 
-int git_start(struct git_proc *g, const char *const *argv, bool quiet)
+/* Start git with its stdout on a pipe, and its stdin on one too when
+ * with_in (else /dev/null). */
+static int spawn(struct git_proc *g, const char *const *argv, bool quiet,
+                 bool with_in)
 {
     posix_spawn_file_actions_t fa;
     int fds[2];
+    int ins[2] = { -1, -1 };
     pid_t pid;
     int rc;
 
     g->pid = -1;
     g->out = NULL;
-    if (pipe2(fds, O_CLOEXEC) < 0) {
+    g->in = NULL;
+    if (pipe2(fds, O_CLOEXEC) < 0 || (with_in && pipe2(ins, O_CLOEXEC) < 0)) {
         cli_error("scan", "pipe: %s", strerror(errno));
         return -1;
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-                                     O_RDONLY, 0);
+    if (with_in) {
+        posix_spawn_file_actions_adddup2(&fa, ins[0], STDIN_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+                                         O_RDONLY, 0);
+    }
     if (quiet) {
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
                                          O_WRONLY, 0);
@@ -44,8 +53,14 @@ int git_start(struct git_proc *g, const char *const *argv, bool quiet)
                       environ);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
+    if (with_in) {
+        close(ins[0]);
+    }
     if (rc != 0) {
         close(fds[0]);
+        if (with_in) {
+            close(ins[1]);
+        }
         if (!quiet) {
             cli_error("scan", "cannot run git: %s", strerror(rc));
         }
@@ -53,8 +68,14 @@ int git_start(struct git_proc *g, const char *const *argv, bool quiet)
     }
     g->pid = pid;
     g->out = fdopen(fds[0], "r");
-    if (g->out == NULL) {
-        close(fds[0]);
+    g->in = with_in ? fdopen(ins[1], "w") : NULL;
+    if (g->out == NULL || (with_in && g->in == NULL)) {
+        if (g->out == NULL) {
+            close(fds[0]);
+        }
+        if (with_in && g->in == NULL) {
+            close(ins[1]);
+        }
         git_finish(g);
         cli_error("scan", "out of memory");
         return -1;
@@ -62,10 +83,19 @@ int git_start(struct git_proc *g, const char *const *argv, bool quiet)
     return 0;
 }
 
+int git_start(struct git_proc *g, const char *const *argv, bool quiet)
+{
+    return spawn(g, argv, quiet, false);
+}
+
 int git_finish(struct git_proc *g)
 {
     int status = 0;
 
+    if (g->in != NULL) {
+        fclose(g->in); /* git sees the end of its input */
+        g->in = NULL;
+    }
     if (g->out != NULL) {
         fclose(g->out);
         g->out = NULL;
@@ -145,6 +175,65 @@ int git_output(char **out, size_t *len_out, const char *const *argv,
     buf[len] = '\0';
     *out = buf;
     *len_out = len;
+    return 0;
+}
+
+int git_batch_start(struct git_proc *g)
+{
+    const char *argv[] = { "git", "cat-file", "--batch", NULL };
+
+    return spawn(g, argv, false, true);
+}
+
+/* Read n bytes of the blob being sent into buf, or past them (NULL). */
+static int take(struct git_proc *g, char *buf, uint64_t n)
+{
+    char sink[65536];
+
+    while (n > 0) {
+        size_t k = n < sizeof(sink) ? (size_t)n : sizeof(sink);
+
+        if (fread(buf != NULL ? buf : sink, 1, k, g->out) != k) {
+            return -1;
+        }
+        buf = buf != NULL ? buf + k : NULL;
+        n -= k;
+    }
+    return getc(g->out) == '\n' ? 0 : -1;
+}
+
+int git_batch_blob(struct git_proc *g, const char *oid, size_t max,
+                   char **out, size_t *len)
+{
+    char head[256];
+    char type[32];
+    unsigned long long size;
+    char *buf;
+
+    *out = NULL;
+    *len = 0;
+    if (g->in == NULL || fprintf(g->in, "%s\n", oid) < 0 ||
+        fflush(g->in) != 0 || fgets(head, sizeof(head), g->out) == NULL ||
+        sscanf(head, "%*s %31s %llu", type, &size) != 2 ||
+        strcmp(type, "blob") != 0) {
+        return -1;
+    }
+    if (size > max) {
+        *len = size > SIZE_MAX ? SIZE_MAX : (size_t)size;
+        return take(g, NULL, size) < 0 ? -1 : 1;
+    }
+    buf = malloc((size_t)size + 1);
+    if (buf == NULL) {
+        return take(g, NULL, size) < 0 ? -1 : -2;
+    }
+    if (take(g, buf, size) < 0) {
+        explicit_bzero(buf, (size_t)size);
+        free(buf);
+        return -1;
+    }
+    buf[size] = '\0';
+    *out = buf;
+    *len = (size_t)size;
     return 0;
 }
 

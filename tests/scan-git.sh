@@ -51,6 +51,21 @@ printf 'clean\n' > a.txt
 expect "--staged: a modified file's staged content" 1 --staged a.txt
 same "--staged: line 2 of the staged a.txt" "$(cat "$out")" \
     "a.txt:2:5: aws-access-key-id: AK****…${akid: -2}"
+# One git cat-file --batch a worker: a blob over --max-file-size is read
+# past, and the blobs after it are still read whole and in step.
+for i in 1 2 3; do
+    printf 'k%d = %s\n' "$i" "$ghp" > "s$i.txt"
+done
+head -c 5000 /dev/zero | tr '\0' 'x' > big.txt
+printf '\nz = %s\n' "$ghp" >> big.txt
+git add s1.txt s2.txt s3.txt big.txt
+expect "--staged: a blob too large among others" 1 --staged -j 1 \
+    --max-file-size 1K -f json
+same "--staged: the blobs after the large one read whole" \
+    "$(paths "$out")" "a.txt new.txt s1.txt s2.txt s3.txt "
+check "--staged: the large one counted as too large" \
+    grep -q "too large 1" "$err"
+rm -f s1.txt s2.txt s3.txt big.txt
 git reset -q
 rm new.txt
 printf 'clean\nk = %s\n' "$akid" > a.txt
