@@ -74,7 +74,9 @@ void cli_json_str(FILE *f, const char *s, size_t n);
 
 /* A file written whole or not at all (cli_atomic.c): f writes to a
  * temporary file beside final (.NAME.tmp.XXXXXX, mode 0644), which
- * cli_atomic_commit flushes to disk and renames to final. */
+ * cli_atomic_commit flushes to disk and renames to final. Opening one
+ * removes final's temporary files that killed runs left (unlocked and
+ * untouched for a minute). */
 struct cli_atomic {
     FILE *f;
     char tmp[PATH_MAX];

@@ -347,10 +347,28 @@ exec 2>&3 3>&-
 check "killed: no copy under the final name" test ! -e kill/big.jsonl
 same "killed: only temporary files in DIR" \
     "$(ls -A kill | grep -cvE '^\.big\.jsonl\.tmp\.')" 0
+# What the kill left is removed by the next run once a minute old and
+# unlocked; a fresh one, or one a live run holds, is not.
+stale=$(ls -A kill)
+touch -d '2 minutes ago' "kill/$stale"
+: > kill/.big.jsonl.tmp.fresh1
+cp "kill/$stale" kill/.big.jsonl.tmp.held01
+touch -d '2 minutes ago' kill/.big.jsonl.tmp.held01
+flock kill/.big.jsonl.tmp.held01 sleep 30 &
+holder=$!
+for ((i = 0; i < 100; i++)); do
+    flock -n kill/.big.jsonl.tmp.held01 true || break
+    sleep 0.05
+done
 expect "after the kill, a whole run" 1 --redact-to kill -q -o /dev/null \
     big.jsonl
 same "after the kill: the copy, whole" "$(wc -l < kill/big.jsonl 2>&1)" \
     "$(wc -l < big.jsonl)"
+same "after the kill: the stale temporary file gone, fresh and held kept" \
+    "$(ls -A kill | sort | tr '\n' ' ')" \
+    ".big.jsonl.tmp.fresh1 .big.jsonl.tmp.held01 big.jsonl "
+kill "$holder" 2> /dev/null
+wait "$holder" 2> /dev/null
 rm -rf big.jsonl kill
 
 # --- inputs that cannot be read whole: named, the rest audited, 2 ----
