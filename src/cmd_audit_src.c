@@ -102,22 +102,19 @@ static ssize_t read_plain(struct aud_src *s, char *buf, size_t n)
     return got;
 }
 
-/* A member ended: another follows, or the stream is done. */
+/* A member ended: another follows (its first bytes are what is left of
+ * the input, or the next read), or the stream is done. */
 static int next_member(struct aud_src *s)
 {
-    uint8_t *next = s->st.next_in;
-    uint32_t avail = s->st.avail_in;
+    uint8_t *next;
+    uint32_t avail;
 
-    if (avail == 0 && !s->eof && refill(s) < 0) {
+    if (s->st.avail_in == 0 && !s->eof && refill(s) < 0) {
         return -1;
     }
-    if (s->st.avail_in == 0 && s->eof) {
+    if (s->st.avail_in == 0) { /* the end of the file */
         s->done = true;
         return 0;
-    }
-    if (avail > 0) {
-        s->st.next_in = next;
-        s->st.avail_in = avail;
     }
     next = s->st.next_in;
     avail = s->st.avail_in;
