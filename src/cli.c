@@ -339,3 +339,37 @@ void cli_json_str(FILE *f, const char *s, size_t n)
     putc_unlocked('"', f);
     funlockfile(f);
 }
+
+int cli_options(int argc, char **argv, int first, const char *cmd,
+                const char *shorts, const struct option *longs,
+                const char *usage, struct cli_rules *rules,
+                int (*take)(void *ctx, int opt, const char *arg), void *ctx)
+{
+    int opt;
+
+    optind = first;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        int r = rules != NULL ? cli_rules_option(rules, opt, optarg, cmd)
+                              : 0;
+
+        if (r < 0) {
+            return -1;
+        }
+        if (r > 0) {
+            continue;
+        }
+        if (opt == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (opt == '?' || opt == ':' || take == NULL) {
+            cli_bad_option(cmd, argc, argv);
+            return -1;
+        }
+        if (take(ctx, opt, optarg) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -42,6 +42,19 @@ struct cli_rules {
 int cli_rules_option(struct cli_rules *cr, int opt, const char *arg,
                      const char *cmd);
 
+struct option;
+
+/* The option loop of a command, from argv[first]: the rule options go
+ * to rules (when not NULL), -h prints usage, an unknown option or a
+ * missing argument is an error, and every other option goes to
+ * take(ctx, opt, arg) (NULL: the command has none; -1 from it stops).
+ * 0 with optind at the first operand, 1 after the usage, -1 (message
+ * printed). */
+int cli_options(int argc, char **argv, int first, const char *cmd,
+                const char *shorts, const struct option *longs,
+                const char *usage, struct cli_rules *rules,
+                int (*take)(void *ctx, int opt, const char *arg), void *ctx);
+
 /* Option codes for the shared long options (above the ASCII range). */
 enum cli_opt {
     OPT_NO_DEFAULT = 1000,

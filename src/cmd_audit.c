@@ -132,8 +132,9 @@ static int parse_num(uint64_t *out, const char *s, const char *opt)
 }
 
 /* One option; 0, or -1 on a usage error (message printed). */
-static int take(struct audit_cli *c, int opt, const char *arg)
+static int take(void *ctx, int opt, const char *arg)
 {
+    struct audit_cli *c = ctx;
     unsigned long n;
     char *end = NULL;
 
@@ -182,35 +183,13 @@ static int take(struct audit_cli *c, int opt, const char *arg)
 
 static int parse(struct audit_cli *c, int argc, char **argv)
 {
-    int opt;
+    int rc;
 
-    optind = 1;
-    opterr = 0;
-    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
-        c->merge = true;
-        optind = 2;
-    }
-    while ((opt = getopt_long(argc, argv, "o:qr:j:h", longopts, NULL)) !=
-           -1) {
-        int r = cli_rules_option(&c->rules, opt, optarg, "audit");
-
-        if (r < 0) {
-            return -1;
-        }
-        if (r > 0) {
-            continue;
-        }
-        if (opt == 'h') {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (opt == '?' || opt == ':') {
-            cli_bad_option("audit", argc, argv);
-            return -1;
-        }
-        if (take(c, opt, optarg) < 0) {
-            return -1;
-        }
+    c->merge = argc > 1 && strcmp(argv[1], "merge") == 0;
+    rc = cli_options(argc, argv, c->merge ? 2 : 1, "audit", "o:qr:j:h",
+                     longopts, usage, &c->rules, take, c);
+    if (rc != 0) {
+        return rc;
     }
     c->o.logs = argv + optind;
     c->o.n_logs = (size_t)(argc - optind);

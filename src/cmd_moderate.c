@@ -125,59 +125,55 @@ static int put(const void *data, size_t len, void *ud)
     return 0;
 }
 
-static int parse(struct mod_opts *o, int argc, char **argv)
+static int take(void *ctx, int c, const char *arg)
 {
-    int c;
+    struct mod_opts *o = ctx;
+    int r = cli_remote_option(&o->remote, c, arg, "moderate");
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-        int r = cli_rules_option(&o->rules, c, optarg, "moderate");
+    if (r != 0) {
+        return r < 0 ? -1 : 0;
+    }
+    if (c == OPT_FORMAT && (strcmp(arg, "text") == 0 ||
+                            strcmp(arg, "json") == 0 ||
+                            strcmp(arg, "sse") == 0)) {
+        o->json = strcmp(arg, "json") == 0;
+        o->sse = strcmp(arg, "sse") == 0;
+    } else if (c == OPT_FORMAT) {
+        cli_error("moderate", "unknown --format %s (want text, json or sse)",
+                  arg);
+        return -1;
+    } else if (c == OPT_THRESHOLD || c == OPT_OVERRIDE ||
+               c == OPT_REMOTE_THRESHOLD) {
+        char *s;
 
-        r = r == 0 ? cli_remote_option(&o->remote, c, optarg, "moderate") : r;
-        if (r < 0) {
+        if (o->nsettings == 64) {
+            cli_error("moderate", "too many --threshold, --action-override "
+                      "and --remote-threshold options (at most 64)");
             return -1;
         }
-        if (r > 0) {
-            continue;
-        }
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (c == OPT_FORMAT && (strcmp(optarg, "text") == 0 ||
-                                strcmp(optarg, "json") == 0 ||
-                                strcmp(optarg, "sse") == 0)) {
-            o->json = strcmp(optarg, "json") == 0;
-            o->sse = strcmp(optarg, "sse") == 0;
-        } else if (c == OPT_FORMAT) {
-            cli_error("moderate", "unknown --format %s (want text, json or "
-                      "sse)", optarg);
-            return -1;
-        } else if ((c == OPT_THRESHOLD || c == OPT_OVERRIDE ||
-                    c == OPT_REMOTE_THRESHOLD) &&
-                   o->nsettings < 64) {
-            char *s = malloc(strlen(optarg) + 3);
-
-            if (s == NULL) {
-                return -1;
-            }
-            snprintf(s, strlen(optarg) + 3, "%c:%s",
-                     c == OPT_THRESHOLD ? 'T' : c == OPT_OVERRIDE ? 'A' : 'R',
-                     optarg);
-            o->settings[o->nsettings++] = s;
-        } else if (c == OPT_EXPLAIN) {
-            o->explain = true;
-        } else if (c == OPT_AUDIT) {
-            o->audit = optarg;
-        } else if (c == OPT_AUDIT_KEY_FILE) {
-            o->audit_key_file = optarg;
-        } else {
-            cli_bad_option("moderate", argc, argv);
+        s = malloc(strlen(arg) + 3);
+        if (s == NULL) {
+            cli_error("moderate", "out of memory");
             return -1;
         }
+        snprintf(s, strlen(arg) + 3, "%c:%s",
+                 c == OPT_THRESHOLD ? 'T' : c == OPT_OVERRIDE ? 'A' : 'R',
+                 arg);
+        o->settings[o->nsettings++] = s;
+    } else if (c == OPT_EXPLAIN) {
+        o->explain = true;
+    } else if (c == OPT_AUDIT) {
+        o->audit = arg;
+    } else if (c == OPT_AUDIT_KEY_FILE) {
+        o->audit_key_file = arg;
     }
     return 0;
+}
+
+static int parse(struct mod_opts *o, int argc, char **argv)
+{
+    return cli_options(argc, argv, 1, "moderate", "r:h", longopts, usage,
+                       &o->rules, take, o);
 }
 
 /* --threshold and --action-override onto the moderator. */

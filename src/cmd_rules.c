@@ -124,22 +124,10 @@ int cmd_rules(int argc, char **argv)
 
     memset(&cr, 0, sizeof(cr));
     cr.moderation = true; /* the built-in packs: all three */
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-        int r = cli_rules_option(&cr, c, optarg, "rules");
-
-        if (r < 0) {
-            return EXIT_ERROR;
-        }
-        if (r == 0 && c == 'h') {
-            fputs(usage, stdout);
-            return EXIT_CLEAN;
-        }
-        if (r == 0) {
-            cli_bad_option("rules", argc, argv);
-            return EXIT_ERROR;
-        }
+    c = cli_options(argc, argv, 1, "rules", "r:h", longopts, usage, &cr,
+                    NULL, NULL);
+    if (c != 0) {
+        return c > 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
     if (optind >= argc) {
         fputs(usage, stderr);

@@ -146,8 +146,9 @@ static int set_mode(struct scan_opts *o, enum scan_mode m)
 }
 
 /* One option; 0, or -1 on a usage error (message printed). */
-static int take(struct scan_cli *c, int opt, const char *arg)
+static int take(void *ctx, int opt, const char *arg)
 {
+    struct scan_cli *c = ctx;
     struct scan_opts *o = &c->o;
     char *end = NULL;
     unsigned long n;
@@ -198,31 +199,11 @@ static int take(struct scan_cli *c, int opt, const char *arg)
 
 static int parse(struct scan_cli *c, int argc, char **argv)
 {
-    int opt;
+    int rc = cli_options(argc, argv, 1, "scan", "f:o:qr:j:h", longopts,
+                         usage, &c->rules, take, c);
 
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "f:o:qr:j:h", longopts, NULL)) !=
-           -1) {
-        int r = cli_rules_option(&c->rules, opt, optarg, "scan");
-
-        if (r < 0) {
-            return -1;
-        }
-        if (r > 0) {
-            continue;
-        }
-        if (opt == 'h') {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (opt == '?' || opt == ':') {
-            cli_bad_option("scan", argc, argv);
-            return -1;
-        }
-        if (take(c, opt, optarg) < 0) {
-            return -1;
-        }
+    if (rc != 0) {
+        return rc;
     }
     c->o.paths = argv + optind;
     c->o.n_paths = (size_t)(argc - optind);
