@@ -302,7 +302,7 @@ void aud_wcopy_blank(struct aud_wcopy *w, const char *p, size_t n)
 static int gz_member(struct aud_chunk *c)
 {
     struct isal_zstream z;
-    unsigned char *lvl = malloc(ISAL_DEF_LVL3_DEFAULT);
+    unsigned char *lvl = calloc(1, ISAL_DEF_LVL3_DEFAULT);
     /* room for stored blocks, should the data not compress */
     size_t cap = c->out_len + c->out_len / 64 + 1024;
     unsigned char *buf = malloc(cap);
